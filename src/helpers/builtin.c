@@ -1,0 +1,6 @@
+/* Which helper families a fresh vm gets. Adding a family: one line here. */
+#include "helpers/builtin.h"
+
+const struct bpfvm_helper_def *const bpfvm_builtin_helper_sets[] = {
+	NULL,
+};

@@ -1,0 +1,157 @@
+/* Interpreter semantics, one rule per check: exact results of the edge
+ * cases the kernel defines (division by zero, zero extension, shifts,
+ * byte order, atomics, calls) and the checked mode's faults. */
+#include "test.h"
+#include "lib/insn.h"
+#include <errno.h>
+
+static struct bpfvm *vm;
+
+static int run_isa(const struct bpf_insn *p, size_t n, int isa, void *mem, size_t len, uint64_t *r0, char *err)
+{
+	struct bpfvm_exec *e;
+	struct bpfvm_exec_opts o = { .sz = sizeof(o), .isa = isa };
+	int rc = bpfvm_exec_new(vm, p, n, &o, &e, err, 256);
+	if (rc < 0)
+		return rc;
+	rc = bpfvm_exec_run(e, mem, len, r0, err, 256);
+	bpfvm_exec_free(e);
+	return rc;
+}
+
+static uint64_t run1(const struct bpf_insn *p, size_t n)
+{
+	uint64_t r0 = 0xdeadbeef;
+	char err[256] = "";
+	int rc = run_isa(p, n, BPFVM_ISA_V4, NULL, 0, &r0, err);
+	if (rc)
+		fprintf(stderr, "run failed: %d %s\n", rc, err);
+	return r0;
+}
+#define RUN(...) ({ struct bpf_insn _p[] = { __VA_ARGS__ }; run1(_p, sizeof(_p) / sizeof(_p[0])); })
+
+static void test_alu(void)
+{
+	/* 32-bit ops zero-extend. */
+	CHECK_EQ_U64(RUN(LD_IMM64(0, 0xffffffffffffffffull), ALU32_IMM(0x00, 0, 1), EXIT()), 0);
+	CHECK_EQ_U64(RUN(MOV64_IMM(0, -1), EXIT()), 0xffffffffffffffffull);
+	CHECK_EQ_U64(RUN(MOV32_IMM(0, -1), EXIT()), 0xffffffffull);
+	/* Division by zero gives 0, modulo by zero leaves the dividend. */
+	CHECK_EQ_U64(RUN(MOV64_IMM(0, 7), MOV64_IMM(1, 0), ALU64_REG(0x30, 0, 1), EXIT()), 0);
+	CHECK_EQ_U64(RUN(MOV64_IMM(0, -7), MOV64_IMM(1, 0), ALU64_REG(0x90, 0, 1), EXIT()), (uint64_t)-7);
+	CHECK_EQ_U64(RUN(MOV64_IMM(0, -7), MOV64_IMM(1, 0), ALU32_REG(0x90, 0, 1), EXIT()), 0xfffffff9ull);
+	CHECK_EQ_U64(RUN(LD_IMM64(0, 0x100000007ull), LD_IMM64(1, 0x100000000ull), ALU32_REG(0x30, 0, 1), EXIT()), 0);
+	/* Shift counts are masked. */
+	CHECK_EQ_U64(RUN(MOV64_IMM(0, 1), MOV64_IMM(1, 65), ALU64_REG(0x60, 0, 1), EXIT()), 2);
+	CHECK_EQ_U64(RUN(MOV64_IMM(0, 1), MOV64_IMM(1, 33), ALU32_REG(0x60, 0, 1), EXIT()), 2);
+	CHECK_EQ_U64(RUN(MOV64_IMM(0, -16), ALU32_IMM(0xc0, 0, 2), EXIT()), 0xfffffffcull);
+	CHECK_EQ_U64(RUN(MOV64_IMM(0, -16), ALU64_IMM(0xc0, 0, 2), EXIT()), (uint64_t)-4);
+	/* NEG */
+	CHECK_EQ_U64(RUN(MOV64_IMM(0, 5), I(0x84, 0, 0, 0, 0), EXIT()), 0xfffffffbull);
+	CHECK_EQ_U64(RUN(MOV64_IMM(0, 5), I(0x87, 0, 0, 0, 0), EXIT()), (uint64_t)-5);
+	/* Byte order. */
+	CHECK_EQ_U64(RUN(LD_IMM64(0, 0x1122334455667788ull), I(0xdc, 0, 0, 0, 16), EXIT()), 0x8877);
+	CHECK_EQ_U64(RUN(LD_IMM64(0, 0x1122334455667788ull), I(0xdc, 0, 0, 0, 32), EXIT()), 0x88776655);
+	CHECK_EQ_U64(RUN(LD_IMM64(0, 0x1122334455667788ull), I(0xdc, 0, 0, 0, 64), EXIT()), 0x8877665544332211ull);
+	CHECK_EQ_U64(RUN(LD_IMM64(0, 0x1122334455667788ull), I(0xd4, 0, 0, 0, 16), EXIT()), 0x7788);
+	CHECK_EQ_U64(RUN(LD_IMM64(0, 0x1122334455667788ull), I(0xd4, 0, 0, 0, 32), EXIT()), 0x55667788);
+	CHECK_EQ_U64(RUN(LD_IMM64(0, 0x1122334455667788ull), I(0xd7, 0, 0, 0, 16), EXIT()), 0x8877);
+	/* cpu v4 */
+	CHECK_EQ_U64(RUN(MOV64_IMM(0, -7), MOV64_IMM(1, 2), I(0x3f, 0, 1, 1, 0), EXIT()), (uint64_t)-3);
+	CHECK_EQ_U64(RUN(MOV64_IMM(0, -7), MOV64_IMM(1, 2), I(0x9f, 0, 1, 1, 0), EXIT()), (uint64_t)-1);
+	CHECK_EQ_U64(RUN(LD_IMM64(0, 0x8000000000000000ull), MOV64_IMM(1, -1), I(0x3f, 0, 1, 1, 0), EXIT()), 0x8000000000000000ull);
+	CHECK_EQ_U64(RUN(MOV64_IMM(1, 0x80), I(0xbf, 0, 1, 8, 0), EXIT()), (uint64_t)-128);
+	CHECK_EQ_U64(RUN(MOV64_IMM(1, 0x80), I(0xbc, 0, 1, 8, 0), EXIT()), 0xffffff80ull);
+}
+
+static void test_jumps_and_calls(void)
+{
+	/* JMP32 compares the low halves, signed where asked. */
+	CHECK_EQ_U64(RUN(LD_IMM64(1, 0x1ffffffffull), MOV64_IMM(0, 0), I(0x15, 1, 0, 1, -1), EXIT(), MOV64_IMM(0, 1), EXIT()), 0);
+	CHECK_EQ_U64(RUN(LD_IMM64(1, 0x1ffffffffull), MOV64_IMM(0, 0), I(0x16, 1, 0, 1, -1), EXIT(), MOV64_IMM(0, 1), EXIT()), 1);
+	/* BPF-to-BPF call: r6..r9 survive the callee, which has its own stack. */
+	CHECK_EQ_U64(RUN(MOV64_IMM(6, 10), ST(0x18, 10, -8, 5), CALL_LOCAL(4), ALU64_REG(0x00, 0, 6),
+			 LDX(0x18, 1, 10, -8), ALU64_REG(0x00, 0, 1), EXIT(),
+			 MOV64_IMM(6, 100), ST(0x18, 10, -8, 77), MOV64_IMM(0, 1), EXIT()), 16);
+	/* Recursion deeper than 8 frames is stopped in checked mode. */
+	{
+		struct bpf_insn p[] = { CALL_LOCAL(-1), EXIT() };
+		uint64_t r0; char err[256];
+		CHECK_EQ(run_isa(p, 2, BPFVM_ISA_V51, NULL, 0, &r0, err), -EFAULT);
+		CHECK_CONTAINS(err, "call stack of 8 frames is too deep");
+	}
+}
+
+static void test_memory(void)
+{
+	uint8_t mem[16] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	uint64_t r0; char err[256];
+	struct bpf_insn ok[] = { LDX(0x18, 0, 1, 0), EXIT() };
+	CHECK_EQ(run_isa(ok, 2, BPFVM_ISA_V51, mem, 8, &r0, err), 0);
+	CHECK_EQ_U64(r0, 0x0807060504030201ull);
+	struct bpf_insn oob[] = { LDX(0x18, 0, 1, 1), EXIT() };
+	CHECK_EQ(run_isa(oob, 2, BPFVM_ISA_V51, mem, 8, &r0, err), -EFAULT);
+	CHECK_CONTAINS(err, "insn 0: invalid load of 8 bytes at 0x");
+	struct bpf_insn st[] = { ST(0x10, 10, -513, 1), MOV64_IMM(0, 0), EXIT() };
+	CHECK_EQ(run_isa(st, 3, BPFVM_ISA_V51, mem, 8, &r0, err), -EFAULT);
+	CHECK_CONTAINS(err, "insn 0: invalid store of 1 bytes");
+	/* XADD and the 5.12 fetch ops; cmpxchg zero-extends r0. */
+	struct bpf_insn at[] = { MOV64_IMM(2, 3), I(0xdb, 1, 2, 0, 0x00), MOV64_IMM(2, 4),
+				 I(0xdb, 1, 2, 0, 0x01), MOV64_REG(0, 2), EXIT() };
+	memset(mem, 0, sizeof(mem));
+	mem[0] = 10;
+	CHECK_EQ(run_isa(at, 6, BPFVM_ISA_ATOMICS, mem, 16, &r0, err), 0);
+	CHECK_EQ_U64(r0, 13);
+	CHECK_EQ(mem[0], 17);
+	CHECK_EQ(run_isa(at, 6, BPFVM_ISA_V51, mem, 16, &r0, err), -EINVAL);
+	CHECK_CONTAINS(err, "insn 3:");
+	struct bpf_insn cx[] = { LD_IMM64(0, 0xffffffff00000011ull), MOV64_IMM(2, 99), I(0xc3, 1, 2, 0, 0xf1), EXIT() };
+	mem[0] = 0x11; mem[1] = mem[2] = mem[3] = 0;
+	CHECK_EQ(run_isa(cx, 5, BPFVM_ISA_ATOMICS, mem, 16, &r0, err), 0);
+	CHECK_EQ_U64(r0, 0x11);
+	CHECK_EQ(mem[0], 99);
+}
+
+static void test_validation(void)
+{
+	uint64_t r0; char err[256];
+	struct bpf_insn bad_op[] = { I(0xff, 0, 0, 0, 0), EXIT() };
+	CHECK_EQ(run_isa(bad_op, 2, BPFVM_ISA_V4, NULL, 0, &r0, err), -EINVAL);
+	CHECK_STR(err, "insn 0: unknown opcode ff");
+	struct bpf_insn jmp[] = { JA(5), EXIT() };
+	CHECK_EQ(run_isa(jmp, 2, BPFVM_ISA_V4, NULL, 0, &r0, err), -EINVAL);
+	CHECK_STR(err, "insn 0: jump out of range from insn 0 to 6");
+	struct bpf_insn mid[] = { JA(1), LD_IMM64(0, 1), EXIT() };
+	CHECK_EQ(run_isa(mid, 4, BPFVM_ISA_V4, NULL, 0, &r0, err), -EINVAL);
+	CHECK_STR(err, "insn 0: jump into the middle of ldimm64 insn 1");
+	struct bpf_insn trunc[] = { MOV64_IMM(0, 0), I(0x18, 0, 0, 0, 0) };
+	CHECK_EQ(run_isa(trunc, 2, BPFVM_ISA_V4, NULL, 0, &r0, err), -EINVAL);
+	CHECK_STR(err, "insn 1: invalid BPF_LD_IMM insn");
+	struct bpf_insn fp[] = { MOV64_IMM(10, 0), EXIT() };
+	CHECK_EQ(run_isa(fp, 2, BPFVM_ISA_V4, NULL, 0, &r0, err), -EINVAL);
+	CHECK_STR(err, "insn 0: frame pointer is read only");
+	struct bpf_insn fall[] = { MOV64_IMM(0, 0) };
+	CHECK_EQ(run_isa(fall, 1, BPFVM_ISA_V4, NULL, 0, &r0, err), -EINVAL);
+	CHECK_STR(err, "insn 0: last insn is not an exit or jmp");
+	struct bpf_insn helper[] = { CALL(999), EXIT() };
+	CHECK_EQ(run_isa(helper, 2, BPFVM_ISA_V4, NULL, 0, &r0, err), -EINVAL);
+	CHECK_STR(err, "insn 0: invalid func unknown#999");
+	struct bpf_insn loop[] = { JA(-1) };
+	struct bpfvm_exec *e;
+	struct bpfvm_exec_opts o = { .sz = sizeof(o), .insn_limit = 1000 };
+	CHECK_EQ(bpfvm_exec_new(vm, loop, 1, &o, &e, err, sizeof(err)), 0);
+	CHECK_EQ(bpfvm_exec_run(e, NULL, 0, &r0, err, sizeof(err)), -E2BIG);
+	CHECK_STR(err, "insn 0: instruction limit of 1000 reached");
+	bpfvm_exec_free(e);
+}
+
+int main(void)
+{
+	vm = bpfvm_new();
+	test_alu();
+	test_jumps_and_calls();
+	test_memory();
+	test_validation();
+	bpfvm_free(vm);
+	return test_done();
+}
