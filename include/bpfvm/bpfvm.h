@@ -44,6 +44,10 @@ BPFVM_API unsigned int bpfvm_ncpus(const struct bpfvm *vm);
  * per-CPU map slot). Thread-local; default 0. */
 BPFVM_API int bpfvm_set_current_cpu(struct bpfvm *vm, unsigned int cpu);
 
+/* Program statistics (run_cnt, run_time_ns in bpf_prog_info), off by
+ * default as the kernel's kernel.bpf_stats_enabled. */
+BPFVM_API void bpfvm_enable_stats(struct bpfvm *vm, int on);
+
 /* Where bpf_trace_printk output goes. Default: stderr. */
 typedef void (*bpfvm_trace_fn)(void *user, const char *line, size_t len);
 BPFVM_API void bpfvm_set_trace_sink(struct bpfvm *vm, bpfvm_trace_fn fn, void *user);

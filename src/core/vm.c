@@ -76,3 +76,8 @@ BPFVM_API void bpfvm_set_trace_sink(struct bpfvm *vm, bpfvm_trace_fn fn, void *u
 	vm->trace_fn = fn ? fn : trace_to_stderr;
 	vm->trace_user = fn ? user : NULL;
 }
+
+BPFVM_API void bpfvm_enable_stats(struct bpfvm *vm, int on)
+{
+	vm->stats_enabled = !!on;
+}

@@ -11,9 +11,11 @@ struct bpfvm_sys;
 struct bpfvm {
 	unsigned int ncpus;
 	int ncpus_frozen;               /* a per-CPU map exists: ncpus is fixed */
+	int stats_enabled;              /* run_cnt/run_time_ns (kernel.bpf_stats_enabled) */
 	bpfvm_trace_fn trace_fn;
 	void *trace_user;
 	struct bpfvm_sys *sys;          /* the command layer: fds, ids, pins */
+	struct bpfvm_prog *flow_dissector; /* attached to the vm's netns, held */
 	struct bpfvm_helper_slot helpers[BPFVM_MAX_HELPERS];
 };
 

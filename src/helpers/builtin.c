@@ -2,5 +2,7 @@
 #include "helpers/builtin.h"
 
 const struct bpfvm_helper_def *const bpfvm_builtin_helper_sets[] = {
+	bpfvm_helpers_maps,
+	bpfvm_helpers_runtime,
 	NULL,
 };

@@ -10,4 +10,8 @@ struct bpfvm_helper_def {
 };
 
 extern const struct bpfvm_helper_def *const bpfvm_builtin_helper_sets[];
+
+/* The families. */
+extern const struct bpfvm_helper_def bpfvm_helpers_maps[];
+extern const struct bpfvm_helper_def bpfvm_helpers_runtime[];
 #endif

@@ -3,6 +3,7 @@
 #include "interp/interp.h"
 #include "isa/opcodes.h"
 #include "helpers/registry.h"
+#include "maps/map.h"
 #include <bpfvm/uapi.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -57,27 +58,120 @@ static inline int64_t smod64(int64_t a, int64_t b)
 
 /* Checked mode: the arguments of a helper call must point where the
  * helper's prototype says they may (memory the run handed out). */
+static int arg_fault(struct bpfvm_run *run, const struct bpfvm_helper_slot *h, int reg, const char *what)
+{
+	bpfvm_run_fault(run, -EFAULT, "insn %u: helper %s: R%d %s", run->pc, h->proto.name, reg, what);
+	return -1;
+}
+
+/* Checked mode: the arguments of a helper call must be what the helper's
+ * prototype says (a map the program references, memory the run handed
+ * out of the right size, the context), so that no helper is given a
+ * forged pointer. */
 static int check_helper_args(struct bpfvm_run *run, const struct bpfvm_helper_slot *h,
 			     const uint64_t *regs)
 {
 	const uint8_t *t = h->proto.arg_type;
+	const struct bpfvm_map *map = NULL;
 	for (int i = 0; i < 5 && t[i] != BPFVM_ARG_DONTCARE; i++) {
 		uint64_t v = regs[i + 1];
-		int need_mem = t[i] == BPFVM_ARG_PTR_TO_MEM || t[i] == BPFVM_ARG_PTR_TO_UNINIT_MEM ||
-			       (t[i] == BPFVM_ARG_PTR_TO_MEM_OR_NULL && v != 0);
-		if (need_mem && i < 4) {
-			uint64_t len = regs[i + 2];
-			if (len && !bpfvm_run_mem_ok(run, (uintptr_t)v, len, t[i] == BPFVM_ARG_PTR_TO_UNINIT_MEM)) {
-				bpfvm_run_fault(run, -EFAULT, "insn %u: helper %s: R%d does not point to %" PRIu64
-						" accessible bytes", run->pc, h->proto.name, i + 1, len);
-				return -1;
-			}
+		switch (t[i]) {
+		case BPFVM_ARG_CONST_MAP_PTR: {
+			const struct bpfvm_code *c = run->code;
+			uint32_t k = 0;
+			while (k < c->nmaps && (uint64_t)(uintptr_t)c->maps[k] != v)
+				k++;
+			if (k == c->nmaps)
+				return arg_fault(run, h, i + 1, "is not a map of this program");
+			map = c->maps[k];
+			break;
 		}
-		if (t[i] == BPFVM_ARG_PTR_TO_CTX && v != (uint64_t)(uintptr_t)run->ctx) {
-			bpfvm_run_fault(run, -EFAULT, "insn %u: helper %s: R%d is not the context",
-					run->pc, h->proto.name, i + 1);
-			return -1;
+		case BPFVM_ARG_PTR_TO_MAP_KEY:
+		case BPFVM_ARG_PTR_TO_MAP_VALUE:
+		case BPFVM_ARG_PTR_TO_UNINIT_MAP_VALUE: {
+			uint32_t len = !map ? 0 : t[i] == BPFVM_ARG_PTR_TO_MAP_KEY ? bpfvm_map_key_size(map)
+									 : bpfvm_map_value_size(map);
+			if (len && !bpfvm_run_mem_ok(run, (uintptr_t)v, len, t[i] == BPFVM_ARG_PTR_TO_UNINIT_MAP_VALUE))
+				return arg_fault(run, h, i + 1, "does not point to a whole key or value");
+			break;
 		}
+		case BPFVM_ARG_PTR_TO_MEM_OR_NULL:
+			if (!v)
+				break;
+			/* fall through */
+		case BPFVM_ARG_PTR_TO_MEM:
+		case BPFVM_ARG_PTR_TO_UNINIT_MEM: {
+			uint64_t len = i < 4 ? regs[i + 2] : 0;
+			if (len && !bpfvm_run_mem_ok(run, (uintptr_t)v, len, t[i] == BPFVM_ARG_PTR_TO_UNINIT_MEM))
+				return arg_fault(run, h, i + 1, "does not point to enough accessible memory");
+			break;
+		}
+		case BPFVM_ARG_PTR_TO_CTX:
+			if (v != (uint64_t)(uintptr_t)run->ctx)
+				return arg_fault(run, h, i + 1, "is not the context");
+			break;
+		case BPFVM_ARG_PTR_TO_SPIN_LOCK:
+			if (!bpfvm_run_mem_ok(run, (uintptr_t)v, 4, 1) || (v & 3))
+				return arg_fault(run, h, i + 1, "is not a spin lock in a map value");
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+static const struct bpfvm_region *find_region(const struct bpfvm_run *run, uintptr_t addr, uint64_t len)
+{
+	if (addr + len < addr)
+		return NULL;
+	for (uint32_t i = 0; i < run->nregions; i++) {
+		const struct bpfvm_region *r = &run->regions[i];
+		if (addr >= r->start && addr + len <= r->end)
+			return r;
+	}
+	return NULL;
+}
+
+int bpfvm_run_mem_ok(const struct bpfvm_run *run, uintptr_t addr, uint64_t len, int write)
+{
+	const struct bpfvm_region *r = find_region(run, addr, len);
+	return r && r->kind == REGION_MEM && (!write || r->writable);
+}
+
+int bpfvm_run_set_ctx(struct bpfvm_run *run, void *ctx, uint32_t size)
+{
+	int rc = bpfvm_run_add_region(run, ctx, size, 0);
+	if (rc == 0 && run->checked)
+		run->regions[run->nregions - 1].kind = REGION_CTX;
+	return rc;
+}
+
+/* Checked loads and stores, out of line: the stack region is refreshed for
+ * the current call depth, then the access must fall in one region. */
+static int checked_access(struct bpfvm_run *run, const uint8_t *stack, uint32_t depth, uint64_t addr,
+			  uint32_t size, int write, uint64_t *val, uint32_t index)
+{
+	run->regions[0].start = (uintptr_t)stack;
+	run->regions[0].end = (uintptr_t)stack + (depth + 1) * BPFVM_STACK_SIZE;
+	const struct bpfvm_region *r = find_region(run, (uintptr_t)addr, size);
+	if (r && r->kind == REGION_CTX) {
+		uint32_t off = (uint32_t)((uintptr_t)addr - r->start);
+		if (run->ctx_access && run->ctx_access(run, off, size, write, val) == 0)
+			return 0;
+		bpfvm_run_fault(run, -EACCES, "insn %u: invalid bpf_context access off=%u size=%u", index, off, size);
+		return -1;
+	}
+	if (!r || (write && !r->writable)) {
+		bpfvm_run_fault(run, -EFAULT, "insn %u: invalid %s of %u bytes at 0x%" PRIx64, index,
+				write ? "store" : "load", size, addr);
+		return -1;
+	}
+	if (write)
+		memcpy((void *)(uintptr_t)addr, val, size);     /* little-endian host */
+	else {
+		*val = 0;
+		memcpy(val, (const void *)(uintptr_t)addr, size);
 	}
 	return 0;
 }
@@ -141,7 +235,7 @@ void bpfvm_run_init(struct bpfvm_run *run, struct bpfvm *vm, int checked)
 	run->regions = run->inline_regions;
 	run->cap_regions = RUN_INLINE_REGIONS;
 	run->nregions = 1;              /* [0] is the stack, set by the loop */
-	run->inline_regions[0] = (struct bpfvm_region){ 0, 0, 1 };
+	run->inline_regions[0] = (struct bpfvm_region){ 0, 0, 1, REGION_MEM };
 	run->errcode = 0;
 	run->err[0] = 0;
 }
@@ -165,18 +259,6 @@ void bpfvm_run_fault(struct bpfvm_run *run, int errcode, const char *fmt, ...)
 	va_end(ap);
 }
 
-int bpfvm_run_mem_ok(const struct bpfvm_run *run, uintptr_t addr, uint64_t len, int write)
-{
-	if (addr + len < addr)
-		return 0;
-	for (uint32_t i = 0; i < run->nregions; i++) {
-		const struct bpfvm_region *r = &run->regions[i];
-		if (addr >= r->start && addr + len <= r->end && len <= r->end - r->start)
-			return !write || r->writable;
-	}
-	return 0;
-}
-
 BPFVM_API int bpfvm_run_add_region(struct bpfvm_run *run, const void *ptr, size_t len, int writable)
 {
 	if (!run->checked || !ptr)
@@ -184,7 +266,7 @@ BPFVM_API int bpfvm_run_add_region(struct bpfvm_run *run, const void *ptr, size_
 	uintptr_t s = (uintptr_t)ptr;
 	for (uint32_t i = 1; i < run->nregions; i++)
 		if (run->regions[i].start == s && run->regions[i].end == s + len) {
-			run->regions[i].writable |= writable;
+			run->regions[i].writable |= (uint8_t)writable;
 			return 0;
 		}
 	if (run->nregions == run->cap_regions) {
@@ -198,7 +280,7 @@ BPFVM_API int bpfvm_run_add_region(struct bpfvm_run *run, const void *ptr, size_
 		run->regions = r;
 		run->cap_regions = cap;
 	}
-	run->regions[run->nregions++] = (struct bpfvm_region){ s, s + len, writable };
+	run->regions[run->nregions++] = (struct bpfvm_region){ s, s + len, (uint8_t)writable, REGION_MEM };
 	return 0;
 }
 

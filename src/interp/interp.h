@@ -29,12 +29,20 @@ struct bpfvm_code {
 	uint16_t *ops;                          /* enum bpfvm_op per slot */
 	struct bpf_insn *insns;                 /* the program as run (maps resolved) */
 	const struct bpfvm_helper_slot *helpers;/* the vm's registry */
+	struct bpfvm_map *const *maps;          /* maps the program references */
+	uint32_t nmaps;
 	void *owner;                            /* the prog object, for tail calls */
+};
+
+enum bpfvm_region_kind {
+	REGION_MEM = 0,         /* plain memory: loads and stores go through */
+	REGION_CTX,             /* the context: accesses go to run->ctx_access */
 };
 
 struct bpfvm_region {
 	uintptr_t start, end;
-	int writable;
+	uint8_t writable;
+	uint8_t kind;
 };
 
 #define RUN_INLINE_REGIONS 16
@@ -56,6 +64,10 @@ struct bpfvm_run {
 	/* Program-type model (skb, xdp, ...): LD_ABS/LD_IND go through it. */
 	void *model;
 	int (*ld_abs)(struct bpfvm_run *run, int64_t off, uint32_t size, uint32_t *val);
+	/* Checked runs: a load or store of `size` bytes at offset `off` of the
+	 * context, as the program type's context rewriting would do it.
+	 * Returns 0, or -EACCES for an access the type does not allow. */
+	int (*ctx_access)(struct bpfvm_run *run, uint32_t off, uint32_t size, int write, uint64_t *val);
 	/* Tail calls: the target code of prog-array `map` at `index`, or NULL. */
 	const struct bpfvm_code *(*tail_call)(struct bpfvm_run *run, uint64_t map, uint64_t index);
 	/* Checked mode. */
@@ -79,6 +91,8 @@ void bpfvm_run_fault(struct bpfvm_run *run, int errcode, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Is [addr, addr+len) inside a region the run may touch? */
 int bpfvm_run_mem_ok(const struct bpfvm_run *run, uintptr_t addr, uint64_t len, int write);
+/* Declares the context region of a checked run. */
+int bpfvm_run_set_ctx(struct bpfvm_run *run, void *ctx, uint32_t size);
 
 /* Runs `code` with r1..r2 set; returns 0 with *r0, or run->errcode. */
 int bpfvm_interp_run(const struct bpfvm_code *code, struct bpfvm_run *run,
