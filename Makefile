@@ -34,7 +34,7 @@ LIBSO := $(BUILD)/libbpfvm.so
 CLI   := $(BUILD)/bpfvm
 PLUGIN := $(BUILD)/bpfvm-conformance-plugin
 
-.PHONY: all test test-fast test-asan demo bench install clean fuzz examples
+.PHONY: all test test-fast test-asan demo bench install clean fuzz fuzz-smoke examples
 all: $(LIBA) $(LIBSO) $(CLI) $(PLUGIN)
 
 $(BUILD)/obj/%.o: %.c
@@ -63,8 +63,9 @@ $(BUILD)/tests/%: $$(wildcard tests/unit/$$*.c tests/unit/$$*/*.c) $(TEST_HELPER
 tests-build: $(UNIT_BINS) $(CLI) $(PLUGIN)
 .PHONY: tests-build
 
-# make test: the whole suite, then again under ASan+UBSan in build-asan/.
-test: test-fast test-asan
+# make test: the whole suite, again under ASan+UBSan in build-asan/, then
+# every libFuzzer target for a short, bounded time.
+test: test-fast test-asan fuzz-smoke
 
 test-fast: tests-build
 	BUILD=$(BUILD) sh tests/run.sh $(UNIT_NAMES)
@@ -81,6 +82,9 @@ bench: all
 fuzz:
 	sh tests/fuzz/run.sh
 
+fuzz-smoke:
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-15} sh tests/fuzz/run.sh
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/bpfvm $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 $(LIBA) $(LIBSO) $(DESTDIR)$(PREFIX)/lib/
@@ -89,6 +93,6 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|g' bpfvm.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfvm.pc
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
