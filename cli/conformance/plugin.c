@@ -233,9 +233,12 @@ static int elf_section(const uint8_t *f, size_t n, uint64_t shoff, uint16_t shen
 	sh->link = (uint32_t)rd(p + 40, 4);
 	sh->info = (uint32_t)rd(p + 44, 4);
 	sh->entsize = rd(p + 56, 8);
-	if (sh->type != SHT_NOBITS && sh->type != 0 && !in_bounds(sh->offset, sh->size, n))
-		return -1;
-	return 0;
+	if (sh->type == SHT_NOBITS || sh->type == 0) {
+		/* No data in the file: nothing may be read from it. */
+		sh->offset = sh->size = 0;
+		return 0;
+	}
+	return in_bounds(sh->offset, sh->size, n) ? 0 : -1;
 }
 
 /* The NUL-terminated string at off in section strtab, or NULL. */
@@ -254,8 +257,12 @@ static const char *elf_str(const uint8_t *f, const struct shdr *strtab, uint64_t
 static int elf_extract(const uint8_t *f, size_t n, const uint8_t **code, size_t *code_len,
 		       char *why, size_t whylen)
 {
-	if (n < 64 || memcmp(f, "\x7f" "ELF", 4) != 0) {
+	if (n < 4 || memcmp(f, "\x7f" "ELF", 4) != 0) {
 		snprintf(why, whylen, "--elf: input is not an ELF file");
+		return -1;
+	}
+	if (n < 64) {
+		snprintf(why, whylen, "--elf: truncated ELF header (%zu bytes)", n);
 		return -1;
 	}
 	if (f[4] != 2 || f[5] != 1) {
@@ -292,7 +299,8 @@ static int elf_extract(const uint8_t *f, size_t n, const uint8_t **code, size_t 
 		}
 		long first = -1;
 		uint64_t fvalue = 0, fsize = 0;
-		for (uint64_t off = 0; off + 24 <= sh.size; off += sh.entsize) {
+		for (uint64_t off = 0; sh.size >= 24 && off <= sh.size - 24;
+		     off = sh.entsize > sh.size - off ? sh.size : off + sh.entsize) {
 			const uint8_t *s = f + sh.offset + off;
 			uint16_t shndx = (uint16_t)rd(s + 6, 2);
 			if ((s[4] & 0xf) != STT_FUNC || shndx == 0 || shndx >= shnum)
