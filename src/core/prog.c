@@ -7,8 +7,7 @@
 #include "core/vm.h"
 
 void bpfvm_prog_release_id(struct bpfvm_prog *prog);
-/* TEMPORARY weak until maps/prog_array.c lands. */
-extern const struct bpfvm_prog *bpfvm_prog_array_get(struct bpfvm_map *map, uint64_t index) __attribute__((weak));
+
 
 void bpfvm_prog_get(struct bpfvm_prog *prog)
 {
@@ -61,7 +60,7 @@ static const struct bpfvm_code *tail_call_target(struct bpfvm_run *run, uint64_t
 			m = c->maps[i];
 	if (!m || m->map_type != BPF_MAP_TYPE_PROG_ARRAY)
 		return NULL;
-	const struct bpfvm_prog *p = bpfvm_prog_array_get ? bpfvm_prog_array_get(m, index) : NULL;
+	const struct bpfvm_prog *p = bpfvm_prog_array_get(m, index);
 	return p ? &p->code : NULL;
 }
 

@@ -4,5 +4,6 @@
 const struct bpfvm_helper_def *const bpfvm_builtin_helper_sets[] = {
 	bpfvm_helpers_maps,
 	bpfvm_helpers_runtime,
+	bpfvm_helpers_perf_stack,
 	NULL,
 };

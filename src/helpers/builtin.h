@@ -14,4 +14,5 @@ extern const struct bpfvm_helper_def *const bpfvm_builtin_helper_sets[];
 /* The families. */
 extern const struct bpfvm_helper_def bpfvm_helpers_maps[];
 extern const struct bpfvm_helper_def bpfvm_helpers_runtime[];
+extern const struct bpfvm_helper_def bpfvm_helpers_perf_stack[];
 #endif

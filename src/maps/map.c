@@ -69,7 +69,10 @@ int bpfvm_map_create(struct bpfvm *vm, const union bpf_attr *attr, struct bpfvm_
 	map->map_type = attr->map_type;
 	map->key_size = attr->key_size;
 	map->value_size = attr->value_size;
-	map->max_entries = attr->max_entries;
+	/* A type may have adjusted max_entries (LRU with per-CPU lists rounds
+	 * it to a multiple of the CPUs); info reports what it uses. */
+	if (!map->max_entries)
+		map->max_entries = attr->max_entries;
 	map->map_flags = attr->map_flags;
 	map->numa_node = (attr->map_flags & BPF_F_NUMA_NODE) ? attr->numa_node : 0;
 	map->spin_lock_off = -1;
@@ -77,7 +80,7 @@ int bpfvm_map_create(struct bpfvm *vm, const union bpf_attr *attr, struct bpfvm_
 	atomic_store(&map->refcnt, 1);
 	atomic_store(&map->usercnt, 1);
 	if (bpfvm_obj_name_check(attr->map_name, map->name) < 0) {
-		ops->free(map);
+		bpfvm_map_put(map);     /* also drops what alloc took (inner template) */
 		return -EINVAL;
 	}
 	if (bpfvm_map_is_percpu(attr->map_type))

@@ -2,9 +2,7 @@
  * new file in maps/ and one line here. */
 #include "maps/map.h"
 
-/* Declared weak while the families land one by one: an absent family leaves
- * its types unsupported (MAP_CREATE gives -EINVAL, as for an unknown type). */
-#define MAP_OPS(name) extern const struct bpfvm_map_ops name __attribute__((weak))
+#define MAP_OPS(name) extern const struct bpfvm_map_ops name
 MAP_OPS(bpfvm_htab_map_ops);
 MAP_OPS(bpfvm_htab_percpu_map_ops);
 MAP_OPS(bpfvm_htab_lru_map_ops);

@@ -99,7 +99,7 @@ int bpfvm_cmd_map_lookup(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr 
 	} else if (!map->ops->lookup) {
 		rc = -ENOTSUPP;
 	} else {
-		void *ptr = map->ops->lookup(map, key, 0);
+		void *ptr = map->ops->lookup(map, key, bpfvm_current_cpu(vm));
 		if (!ptr) {
 			rc = -ENOENT;
 		} else {
@@ -157,7 +157,7 @@ int bpfvm_cmd_map_update(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr 
 	else if (map->ops->sys_update)
 		rc = map->ops->sys_update(map, key, value, attr->flags);
 	else if (map->ops->update)
-		rc = map->ops->update(map, key, value, attr->flags, 0);
+		rc = map->ops->update(map, key, value, attr->flags, bpfvm_current_cpu(vm));
 	else
 		rc = -ENOTSUPP;
 	(void)vsize;
