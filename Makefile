@@ -34,7 +34,7 @@ LIBSO := $(BUILD)/libbpfvm.so
 CLI   := $(BUILD)/bpfvm
 PLUGIN := $(BUILD)/bpfvm-conformance-plugin
 
-.PHONY: all test test-fast test-asan demo bench install clean fuzz fuzz-smoke examples
+.PHONY: all test test-fast test-asan test-tsan demo bench install clean fuzz fuzz-smoke examples
 all: $(LIBA) $(LIBSO) $(CLI) $(PLUGIN)
 
 $(BUILD)/obj/%.o: %.c
@@ -63,15 +63,21 @@ $(BUILD)/tests/%: $$(wildcard tests/unit/$$*.c tests/unit/$$*/*.c) $(TEST_HELPER
 tests-build: $(UNIT_BINS) $(CLI) $(PLUGIN)
 .PHONY: tests-build
 
-# make test: the whole suite, again under ASan+UBSan in build-asan/, then
-# every libFuzzer target for a short, bounded time.
-test: test-fast test-asan fuzz-smoke
+# make test: the whole suite, again under ASan+UBSan in build-asan/, the
+# concurrency tests (tests/unit/stress*.c) under ThreadSanitizer, then every
+# libFuzzer target for a short, bounded time.
+test: test-fast test-asan test-tsan fuzz-smoke
 
 test-fast: tests-build
 	BUILD=$(BUILD) sh tests/run.sh $(UNIT_NAMES)
 
 test-asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test-fast
+
+STRESS_NAMES := $(filter stress%,$(UNIT_NAMES))
+test-tsan:
+	$(MAKE) BUILD=build-tsan OPT=-O1 SAN="-fsanitize=thread" $(STRESS_NAMES:%=build-tsan/tests/%)
+	TSAN_OPTIONS=halt_on_error=1 BUILD=build-tsan sh tests/run.sh $(STRESS_NAMES)
 
 demo: all
 	sh examples/demo.sh
@@ -93,6 +99,6 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|g' bpfvm.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfvm.pc
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
