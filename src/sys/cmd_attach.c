@@ -167,23 +167,12 @@ int bpfvm_cmd_task_fd_query(struct bpfvm *vm, union bpf_attr *attr, union bpf_at
 
 int bpfvm_cmd_btf_load(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr *uattr, unsigned int size)
 {
-	struct bpfvm_log log;
 	if (!bpfvm_attr_tail_zero(attr, ATTR_END(btf_log_level)))
 		return -EINVAL;
-	int rc = bpfvm_log_init(&log, attr->btf_log_level, attr->btf_log_buf, attr->btf_log_size);
-	if (rc < 0)
-		return rc;
-	if (!attr->btf)
-		return -EFAULT;
-	char msg[256] = "";
+	/* btf_parse of v5.1: size, log attributes, the blob, the log. */
 	struct bpfvm_btf *btf;
-	rc = bpfvm_btf_parse(vm, (const void *)(uintptr_t)attr->btf, attr->btf_size, msg, sizeof(msg), &btf);
-	if (msg[0])
-		bpfvm_log(&log, "%s", msg);
-	if (rc == 0 && bpfvm_log_full(&log)) {
-		bpfvm_btf_put(btf);
-		rc = -ENOSPC;
-	}
+	int rc = bpfvm_btf_load(vm, (const void *)(uintptr_t)attr->btf, attr->btf_size, attr->btf_log_level,
+				attr->btf_log_buf, attr->btf_log_size, &btf);
 	if (rc < 0)
 		return rc;
 	if ((rc = bpfvm_id_alloc(vm, FILE_BTF, btf, &btf->id)) < 0) {

@@ -21,13 +21,19 @@ int bpfvm_cmd_map_create(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr 
 	if (rc < 0)
 		return rc;
 	if (attr->btf_key_type_id || attr->btf_value_type_id) {
-		struct bpfvm_file f;
-		rc = bpfvm_fd_get(vm, (int)attr->btf_fd, FILE_BTF, &f);
+		/* map_create of v5.1: both type ids, a BTF fd, map_check_btf. */
+		struct bpfvm_file f = { 0 };
+		rc = !attr->btf_key_type_id || !attr->btf_value_type_id ? -EINVAL
+			: bpfvm_fd_get(vm, (int)attr->btf_fd, FILE_BTF, &f);
+		if (rc == 0)
+			rc = bpfvm_btf_check_map(f.obj, map->map_type, map->key_size, map->value_size,
+						 attr->btf_key_type_id, attr->btf_value_type_id, &map->spin_lock_off);
 		if (rc < 0) {
+			if (f.obj)
+				bpfvm_btf_put(f.obj);
 			bpfvm_map_put(map);
 			return rc;
 		}
-		/* Type checks (sizes, spin lock) come with BTF parsing. */
 		map->btf = f.obj;
 		map->btf_id = ((struct bpfvm_btf *)f.obj)->id;
 		map->btf_key_type_id = attr->btf_key_type_id;

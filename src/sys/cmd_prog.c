@@ -4,8 +4,10 @@
 #include "core/log.h"
 #include "core/prog.h"
 #include "core/vm.h"
+#include "btf/btf.h"
 #include "isa/opcodes.h"
 #include "maps/map.h"
+#include "maps/arraymap.h"
 #include "progs/progs.h"
 #include "util/sha1.h"
 #include <errno.h>
@@ -160,7 +162,35 @@ static int check_attach_type(const struct bpfvm_prog_type *t, union bpf_attr *at
 	return -EINVAL;
 }
 
-static int load(struct bpfvm *vm, union bpf_attr *attr, struct bpfvm_log *log, struct bpfvm_prog *prog)
+/* ---- BTF step: check_btf_info of v5.1 ------------------------------------
+ * func_info and line_info from .BTF.ext, checked against the program's
+ * subprograms by src/btf and kept on the prog for OBJ_GET_INFO_BY_FD. The
+ * kernel runs it after replacing map fds and before verifying. */
+static int load_btf_info(struct bpfvm *vm, const union bpf_attr *attr, union bpf_attr *uattr, unsigned int size,
+			 struct bpfvm_log *log, struct bpfvm_prog *prog)
+{
+	if (!attr->func_info_cnt && !attr->line_info_cnt)
+		return 0;
+	struct bpfvm_file f;
+	int rc = bpfvm_fd_get(vm, (int)attr->prog_btf_fd, FILE_BTF, &f);
+	if (rc < 0)
+		return rc;
+	prog->btf = f.obj;
+	struct bpfvm_btf_prog_info pi;
+	rc = bpfvm_btf_check_prog_info(prog->btf, prog->code.insns, prog->code.len, attr, log, &pi);
+	if (rc == -E2BIG && pi.fix_off)
+		bpfvm_attr_put_u32(uattr, size, pi.fix_off, pi.fix_val);
+	if (rc < 0)
+		return rc;
+	prog->func_info = pi.func_info;
+	prog->func_info_cnt = pi.func_info_cnt;
+	prog->line_info = pi.line_info;
+	prog->line_info_cnt = pi.line_info_cnt;
+	return 0;
+}
+
+static int load(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr *uattr, unsigned int size,
+		struct bpfvm_log *log, struct bpfvm_prog *prog)
 {
 	const struct bpfvm_prog_type *t = bpfvm_prog_type_get(attr->prog_type);
 	uint32_t n = attr->insn_cnt;
@@ -197,9 +227,17 @@ static int load(struct bpfvm *vm, union bpf_attr *attr, struct bpfvm_log *log, s
 		return rc;
 	if ((rc = resolve_maps(vm, prog, prog->code.insns, n, log)) < 0)
 		return rc;
+	/* bpf_check_tail_call: a program may only use prog arrays whose
+	 * programs are of its own type (the first program stored fixes it). */
+	for (uint32_t i = 0; i < prog->used_map_cnt; i++)
+		if (prog->used_maps[i]->map_type == BPF_MAP_TYPE_PROG_ARRAY &&
+		    !bpfvm_prog_array_compatible(prog->used_maps[i], prog))
+			return -EINVAL;
 	prog->code.maps = prog->used_maps;
 	prog->code.nmaps = prog->used_map_cnt;
 	prog->code.owner = prog;
+	if ((rc = load_btf_info(vm, attr, uattr, size, log, prog)) < 0)
+		return rc;
 	/* Until the verifier lands, every program runs checked; both decodes
 	 * exist so that tail calls work from either kind of caller. */
 	if ((rc = bpfvm_code_decode(&prog->code, MODE_CHECKED)) < 0 ||
@@ -235,7 +273,7 @@ int bpfvm_cmd_prog_load(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr *
 	prog->vm = vm;
 	prog->gpl_compatible = license_gpl(license);
 	if (rc == 0)
-		rc = load(vm, attr, &log, prog);
+		rc = load(vm, attr, uattr, size, &log, prog);
 	if (log.level && bpfvm_log_full(&log))
 		rc = -ENOSPC;
 	if (rc == 0)
