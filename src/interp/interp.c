@@ -17,7 +17,10 @@ enum {
 	OPX_TAIL_CALL = OP__COUNT,      /* call with imm == BPF_FUNC_tail_call */
 	OPX_CALL_LOCAL,                 /* call with src_reg == BPF_PSEUDO_CALL */
 	OPX_INVALID,                    /* second slot of LD_IMM64: never run */
-	OPX__COUNT,
+	OPX_IDX_LDX_B, OPX_IDX_LDX_H, OPX_IDX_LDX_W, OPX_IDX_LDX_DW,  /* rX = rA; rX += rB; rY = *(rX + off) */
+	OPX_JCC_JA_BASE,                /* + index of the JCC op: "JCC +1; JA L" */
+	OPX_MOVALU_BASE = OPX_JCC_JA_BASE + 40, /* + 2*(alu index) + (mov32): rX = rY; rX op= K */
+	OPX__COUNT = OPX_MOVALU_BASE + 32,
 };
 
 #define FUNC_TAIL_CALL 12               /* BPF_FUNC_tail_call */
@@ -187,6 +190,78 @@ static int checked_access(struct bpfvm_run *run, const uint8_t *stack, uint32_t 
 #undef CHECKED
 #undef LOOP_FN
 
+/* Fast-path superinstructions, chosen at decode time. Each keeps one decoded
+ * slot per instruction: the fused handler sits in the first slot and reads
+ * its partners' operands from the next ones, so jump offsets and indices
+ * stay the program's. A sequence is fused only if no jump lands inside it.
+ *  - "if cond goto +1; goto L": one handler with both exits (clang's loop
+ *    latch), so a taken loop branch costs one dispatch instead of two;
+ *  - "rX = rA; rX += rB; rY = *(rX + off)": clang's p[i] load;
+ *  - "rX = rY; rX op= K": a three-address ALU op written in two. */
+static const uint16_t jcc_ops[40] = {
+#define J4(N) OP_##N##_K, OP_##N##_X, OP_##N##32_K, OP_##N##32_X,
+	J4(JEQ) J4(JNE) J4(JGT) J4(JGE) J4(JLT) J4(JLE) J4(JSGT) J4(JSGE) J4(JSLT) J4(JSLE)
+#undef J4
+};
+static void fuse(const struct bpfvm_code *code, struct bpfvm_xinsn *x, const void *const *labels)
+{
+	uint32_t n = code->len;
+	uint8_t *tgt = calloc(n + 1, 1);
+	if (!tgt)
+		return;
+	/* Every instruction something can jump or call to. */
+	for (uint32_t i = 0; i < n; i++) {
+		const struct bpf_insn *in = &code->insns[i];
+		unsigned op = code->ops[i];
+		if (op == BPFVM_OP_LDDW_HI)
+			continue;
+		int kind = bpfvm_opinfo[op].kind;
+		int64_t t;
+		if (kind == K_JA || kind == K_JCOND_K || kind == K_JCOND_X)
+			t = (int64_t)i + 1 + in->off;
+		else if (kind == K_GOTOL || (kind == K_CALL && in->src_reg == BPF_PSEUDO_CALL))
+			t = (int64_t)i + 1 + in->imm;
+		else
+			continue;
+		if (t >= 0 && t <= n)
+			tgt[t] = 1;
+	}
+	for (uint32_t i = 0; i + 1 < n; i++) {
+		unsigned op = code->ops[i];
+		for (int k = 0; k < 40; k++)
+			if (op == jcc_ops[k] && code->insns[i].off == 1 && code->ops[i + 1] == OP_JA) {
+				x[i].op = labels[OPX_JCC_JA_BASE + k];
+				break;
+			}
+		if (i + 2 < n && op == OP_MOV64_X && code->ops[i + 1] == OP_ADD64_X && !tgt[i + 1] && !tgt[i + 2] &&
+		    code->insns[i + 1].dst_reg == code->insns[i].dst_reg &&
+		    code->insns[i + 1].src_reg != code->insns[i].dst_reg &&
+		    code->insns[i + 2].src_reg == code->insns[i].dst_reg) {
+			unsigned l = code->ops[i + 2];
+			int f = l == OP_LDX_B ? OPX_IDX_LDX_B : l == OP_LDX_H ? OPX_IDX_LDX_H : l == OP_LDX_W ? OPX_IDX_LDX_W
+				: l == OP_LDX_DW ? OPX_IDX_LDX_DW : -1;
+			if (f >= 0)
+				x[i].op = labels[f];
+		}
+	}
+	/* rX = rY (64 or 32); rX op= K (op: add sub and or xor lsh rsh mul, 64 or 32) */
+	static const uint16_t alu_ops[16] = { OP_ADD64_K, OP_ADD32_K, OP_SUB64_K, OP_SUB32_K, OP_AND64_K, OP_AND32_K,
+		OP_OR64_K, OP_OR32_K, OP_XOR64_K, OP_XOR32_K, OP_LSH64_K, OP_LSH32_K, OP_RSH64_K, OP_RSH32_K,
+		OP_MUL64_K, OP_MUL32_K };
+	for (uint32_t i = 0; i + 1 < n; i++) {
+		unsigned op = code->ops[i];
+		if ((op != OP_MOV64_X && op != OP_MOV32_X) || tgt[i + 1] || x[i].op != labels[op] ||
+		    code->insns[i + 1].dst_reg != code->insns[i].dst_reg)
+			continue;
+		for (int k = 0; k < 16; k++)
+			if (code->ops[i + 1] == alu_ops[k]) {
+				x[i].op = labels[OPX_MOVALU_BASE + 2 * k + (op == OP_MOV32_X)];
+				break;
+			}
+	}
+	free(tgt);
+}
+
 int bpfvm_code_decode(struct bpfvm_code *code, enum bpfvm_mode mode)
 {
 	if (code->x[mode])
@@ -216,6 +291,8 @@ int bpfvm_code_decode(struct bpfvm_code *code, enum bpfvm_mode mode)
 			op = OPX_INVALID;       /* refused by validation before this */
 		x[i].op = labels[op];
 	}
+	if (mode == MODE_FAST)
+		fuse(code, x, labels);
 	code->x[mode] = x;
 	return 0;
 }

@@ -881,6 +881,27 @@ static int check(const struct prog *p, struct outcome *o, char *log, size_t logl
 		memcpy(tmp, o->vmsg, sizeof(tmp));
 		snprintf(o->vmsg, sizeof(o->vmsg), "bpfvm_exec_new: %.200s", tmp);
 	}
+	/* The kernel's verifier accepted the program, so it is safe to run on
+	 * the unchecked fast path too (with its superinstructions): it must
+	 * give exactly what the checked run gave. */
+	if (!o->verr) {
+		uint8_t fpkt[PKT_LEN];
+		uint64_t fr0 = 0;
+		struct bpfvm_exec_opts fopts = opts;
+		fopts.flags = BPFVM_EXEC_UNCHECKED;
+		memcpy(fpkt, p->pkt, PKT_LEN);
+		int ferr = bpfvm_exec_new(vm, insns, n, &fopts, &e, o->vmsg, sizeof(o->vmsg));
+		if (ferr == 0) {
+			ferr = bpfvm_exec_run(e, fpkt, PKT_LEN, &fr0, o->vmsg, sizeof(o->vmsg));
+			bpfvm_exec_free(e);
+		}
+		if (ferr || fr0 != o->vr0 || memcmp(fpkt, o->vpkt, PKT_LEN)) {
+			snprintf(o->vmsg, sizeof(o->vmsg), "fast path differs from checked run: r0 0x%llx vs 0x%llx",
+				 (unsigned long long)fr0, (unsigned long long)o->vr0);
+			o->verr = ferr ? ferr : -EDOM;
+			return DIFFER;
+		}
+	}
 	if (!o->verr && (uint32_t)o->vr0 == o->kret && !memcmp(o->vpkt, o->kpkt, PKT_LEN))
 		return SAME;
 	if (o->verr)

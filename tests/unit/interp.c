@@ -145,6 +145,68 @@ static void test_validation(void)
 	bpfvm_exec_free(e);
 }
 
+/* The fast path fuses some instruction sequences into one handler; each
+ * must compute exactly what the unfused sequence does in a checked run. */
+static uint64_t run_mode(const struct bpf_insn *p, size_t n, uint32_t flags, void *mem, size_t len)
+{
+	struct bpfvm_exec *e;
+	struct bpfvm_exec_opts o = { .sz = sizeof(o), .isa = BPFVM_ISA_V4, .flags = flags };
+	char err[256];
+	uint64_t r0 = 0xbad;
+	if (bpfvm_exec_new(vm, p, n, &o, &e, err, sizeof(err)) == 0) {
+		if (bpfvm_exec_run(e, mem, len, &r0, err, sizeof(err)) < 0)
+			r0 = 0xfa17;
+		bpfvm_exec_free(e);
+	}
+	return r0;
+}
+
+static void test_fusion(void)
+{
+	uint8_t mem[64];
+	for (int i = 0; i < 64; i++)
+		mem[i] = (uint8_t)(i * 7 + 3);
+	/* rX = rY; rX op= K for every fused op, 64- and 32-bit on each side. */
+	static const uint8_t ops[] = { 0x00, 0x10, 0x50, 0x40, 0xa0, 0x60, 0x70, 0x20 };
+	for (size_t k = 0; k < sizeof(ops); k++)
+		for (int movw = 0; movw < 2; movw++)
+			for (int aluw = 0; aluw < 2; aluw++) {
+				struct bpf_insn p[] = {
+					LD_IMM64(2, 0xf0e1d2c3b4a59687ull),
+					movw ? I(0xbc, 3, 2, 0, 0) : MOV64_REG(3, 2),
+					aluw ? ALU32_IMM(ops[k], 3, 37) : ALU64_IMM(ops[k], 3, -37),
+					MOV64_REG(0, 3), EXIT() };
+				CHECK_EQ_U64(run_mode(p, 6, BPFVM_EXEC_UNCHECKED, NULL, 0), run_mode(p, 6, 0, NULL, 0));
+			}
+	/* rX = rA; rX += rB; rY = *(rX + off), every size; and the unfusable
+	 * rB == rX case. */
+	for (int sz = 0; sz < 4; sz++) {
+		static const uint8_t size_bits[] = { 0x10, 0x08, 0x00, 0x18 };
+		struct bpf_insn p[] = { MOV64_IMM(2, 5), MOV64_REG(3, 1), ALU64_REG(0x00, 3, 2),
+					LDX(size_bits[sz], 0, 3, 3), ALU64_REG(0x00, 0, 3), EXIT() };
+		uint64_t want = run_mode(p, 6, 0, mem, sizeof(mem));
+		CHECK(want != 0xfa17 && want != 0xbad);
+		CHECK_EQ_U64(run_mode(p, 6, BPFVM_EXEC_UNCHECKED, mem, sizeof(mem)), want);
+	}
+	{
+		struct bpf_insn p[] = { MOV64_REG(3, 1), ALU64_REG(0x00, 3, 3), MOV64_REG(3, 1), ALU64_REG(0x00, 3, 3),
+					MOV64_REG(4, 1), ALU64_IMM(0x10, 3, 0), MOV64_REG(0, 3), ALU64_REG(0x10, 0, 4), EXIT() };
+		CHECK_EQ_U64(run_mode(p, 9, BPFVM_EXEC_UNCHECKED, mem, sizeof(mem)), run_mode(p, 9, 0, mem, sizeof(mem)));
+	}
+	/* "if cond goto +1; goto L" as a loop latch, taken both ways; and a
+	 * jump into the middle of a would-be fused sequence keeps it unfused. */
+	{
+		struct bpf_insn p[] = { MOV64_IMM(0, 0), MOV64_IMM(1, 0),
+					ALU64_IMM(0x00, 0, 3), ALU64_IMM(0x00, 1, 1),
+					JMP_IMM(0x10, 1, 100, 1), JA(-4), EXIT() };
+		CHECK_EQ_U64(run_mode(p, 7, BPFVM_EXEC_UNCHECKED, NULL, 0), 300);
+		CHECK_EQ_U64(run_mode(p, 7, 0, NULL, 0), 300);
+		struct bpf_insn q[] = { MOV64_IMM(2, 9), JMP_IMM(0x15, 2, 9, 1), MOV64_REG(3, 2),
+					ALU64_IMM(0x00, 3, 1), MOV64_REG(0, 3), EXIT() };
+		CHECK_EQ_U64(run_mode(q, 6, BPFVM_EXEC_UNCHECKED, NULL, 0), run_mode(q, 6, 0, NULL, 0));
+	}
+}
+
 int main(void)
 {
 	vm = bpfvm_new();
@@ -152,6 +214,7 @@ int main(void)
 	test_jumps_and_calls();
 	test_memory();
 	test_validation();
+	test_fusion();
 	bpfvm_free(vm);
 	return test_done();
 }
