@@ -56,7 +56,7 @@ $(PLUGIN): $(PLUGIN_SRC) $(LIBA)
 
 # A test is tests/unit/NAME.c, or every .c in tests/unit/NAME/.
 .SECONDEXPANSION:
-$(BUILD)/tests/%: $$(wildcard tests/unit/$$*.c tests/unit/$$*/*.c) $(TEST_HELPER_SRC) $(LIBA) $$(wildcard tests/*.h tests/lib/*.h)
+$(BUILD)/tests/%: $$(wildcard tests/unit/$$*.c tests/unit/$$*/*.c) $(TEST_HELPER_SRC) $(LIBA) $$(wildcard tests/*.h tests/lib/*.h tests/unit/$$*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) -Itests -o $@ $(filter %.c,$^) $(LIBA) $(LDLIBS) $(EXTRA_LIBS)
 

@@ -28,4 +28,10 @@ int cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
 
 int cmd_run(int argc, char **argv);
 void cmd_run_help(FILE *out);
+int cmd_verify(int argc, char **argv);
+void cmd_verify_help(FILE *out);
+int cmd_disasm(int argc, char **argv);
+void cmd_disasm_help(FILE *out);
+int cmd_map(int argc, char **argv);
+void cmd_map_help(FILE *out);
 #endif

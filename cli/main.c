@@ -6,7 +6,10 @@
 #include <string.h>
 
 const struct cli_cmd cli_cmds[] = {
-	{ "run", "run a program (raw instructions, or an ELF object)", cmd_run, cmd_run_help },
+	{ "run", "run a program (raw instructions, or an ELF object over a capture)", cmd_run, cmd_run_help },
+	{ "verify", "load an object's programs and print the verifier's verdict", cmd_verify, cmd_verify_help },
+	{ "disasm", "print an object's programs with their source lines", cmd_disasm, cmd_disasm_help },
+	{ "map", "dump a map of an object (after an optional run)", cmd_map, cmd_map_help },
 	{ NULL, NULL, NULL, NULL },
 };
 

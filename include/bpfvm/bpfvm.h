@@ -162,6 +162,92 @@ BPFVM_API void bpfvm_exec_free(struct bpfvm_exec *e);
 BPFVM_API int bpfvm_disasm_insn(const struct bpf_insn *insns, size_t insn_cnt, size_t i,
 				char *buf, size_t buflen);
 
+/* ======================================================================== */
+/* ---- host-side network model (packet programs) ------------------------- */
+/* ======================================================================== */
+/* What packet programs see of "the network namespace" of a vm: its devices,
+ * its routing and neighbour tables (bpf_fib_lookup), and its sockets
+ * (bpf_sk_lookup_tcp/udp). The loopback device, ifindex 1 (mtu 65536,
+ * address 00:00:00:00:00:00, forwarding off), always exists; everything
+ * else is what the host adds. Addresses are in network byte order. All
+ * functions return 0 or a negative errno (-EINVAL bad argument, -EEXIST,
+ * -ENOMEM, -ENOENT). */
+
+struct bpfvm_net_dev {
+	uint32_t ifindex;               /* > 1 */
+	uint32_t mtu;                   /* 0: 1500 */
+	uint8_t mac[6];
+	uint8_t forwarding;             /* net.ipv4/ipv6.conf.DEV.forwarding (fib_lookup needs it) */
+	uint8_t pad;
+};
+BPFVM_API int bpfvm_net_add_dev(struct bpfvm *vm, const struct bpfvm_net_dev *dev);
+
+/* Route types (the kernel's RTN_* numbers). */
+enum bpfvm_route_type {
+	BPFVM_RTN_UNICAST = 1,
+	BPFVM_RTN_LOCAL = 2,
+	BPFVM_RTN_BLACKHOLE = 6,
+	BPFVM_RTN_UNREACHABLE = 7,
+	BPFVM_RTN_PROHIBIT = 8,
+};
+
+struct bpfvm_net_route {
+	uint8_t family;                 /* AF_INET (2) or AF_INET6 (10) */
+	uint8_t prefix_len;
+	uint8_t type;                   /* enum bpfvm_route_type */
+	uint8_t has_gateway;
+	uint8_t dst[16];                /* the prefix (IPv4: first 4 bytes) */
+	uint8_t gateway[16];
+	uint32_t ifindex;               /* the output device (unicast routes) */
+	uint32_t metric;                /* returned as rt_metric */
+	uint32_t mtu;                   /* route mtu; 0: the device's */
+};
+BPFVM_API int bpfvm_net_add_route(struct bpfvm *vm, const struct bpfvm_net_route *route);
+
+struct bpfvm_net_neigh {
+	uint32_t ifindex;
+	uint8_t family;                 /* AF_INET or AF_INET6 */
+	uint8_t mac[6];
+	uint8_t pad;
+	uint8_t addr[16];
+};
+BPFVM_API int bpfvm_net_add_neigh(struct bpfvm *vm, const struct bpfvm_net_neigh *neigh);
+
+/* A socket for bpf_sk_lookup_tcp/udp (and what programs then read of it
+ * through struct bpf_sock / struct bpf_tcp_sock). A TCP socket in state
+ * BPF_TCP_LISTEN matches by local address (any: all zero) and port; other
+ * sockets match the 4-tuple, or (UDP, remote all zero) the local side. */
+struct bpfvm_net_sock {
+	uint32_t family;                /* AF_INET or AF_INET6 */
+	uint32_t protocol;              /* IPPROTO_TCP (6) or IPPROTO_UDP (17) */
+	uint32_t state;                 /* BPF_TCP_* (TCP); UDP: 7 (close) unless connected */
+	uint32_t bound_dev_if, mark, priority;
+	uint32_t uid;
+	uint64_t cookie;                /* 0: one is made on first use */
+	uint64_t cgroup_id;             /* 0: the root (1) */
+	uint8_t local_addr[16];
+	uint8_t remote_addr[16];
+	uint16_t local_port;            /* host order */
+	uint16_t remote_port;           /* host order */
+};
+BPFVM_API int bpfvm_net_add_sock(struct bpfvm *vm, const struct bpfvm_net_sock *sock);
+
+/* Empties the vm's network model (devices, routes, neighbours, sockets);
+ * bpfvm_free() does it too. */
+BPFVM_API void bpfvm_net_clear(struct bpfvm *vm);
+
+/* What the last packet test run (BPF_PROG_TEST_RUN) of the calling thread
+ * on `vm` left besides its return value and packet: the redirect target of
+ * bpf_redirect / bpf_redirect_map, the copies bpf_clone_redirect sent. */
+struct bpfvm_pkt_result {
+	uint32_t prog_type;
+	uint32_t redirect_ifindex;      /* bpf_redirect(_map)'s target (0: none) */
+	uint64_t redirect_flags;
+	uint32_t clones;                /* bpf_clone_redirect copies sent */
+};
+/* -ENOENT if the thread ran no packet test run on vm. */
+BPFVM_API int bpfvm_net_last_result(const struct bpfvm *vm, struct bpfvm_pkt_result *out);
+
 #ifdef __cplusplus
 }
 #endif

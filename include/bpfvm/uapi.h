@@ -32,7 +32,23 @@
 #ifndef BPFVM_UAPI_H
 #define BPFVM_UAPI_H
 
+#if defined(__bpf__) && !defined(__STDC_HOSTED__)
 #include <stdint.h>
+#elif defined(__bpf__)
+/* BPF programs (clang -target bpf) have no C library: the host's <stdint.h>
+ * would pull in glibc headers that do not exist for that target. C11 allows
+ * repeating an identical typedef, so a later <stdint.h> still works. */
+typedef __INT8_TYPE__ int8_t;
+typedef __INT16_TYPE__ int16_t;
+typedef __INT32_TYPE__ int32_t;
+typedef __INT64_TYPE__ int64_t;
+typedef __UINT8_TYPE__ uint8_t;
+typedef __UINT16_TYPE__ uint16_t;
+typedef __UINT32_TYPE__ uint32_t;
+typedef __UINT64_TYPE__ uint64_t;
+#else
+#include <stdint.h>
+#endif
 
 /* ------------------------------------------------------------------------ */
 /* Classic BPF instruction fields (linux/bpf_common.h)                       */
@@ -422,6 +438,13 @@ union bpf_attr {
 		BPFVM__ALIGNED_U64 data_out;
 		uint32_t repeat;
 		uint32_t duration;
+		/* Beyond v5.1 (Linux 5.2): the context in and out, for program
+		 * types whose test run takes one (__sk_buff of skb types). */
+		uint32_t ctx_size_in;		/* input: bytes of ctx_in */
+		uint32_t ctx_size_out;		/* input/output: bytes of ctx_out;
+						 * ENOSPC if ctx_out is too small */
+		BPFVM__ALIGNED_U64 ctx_in;
+		BPFVM__ALIGNED_U64 ctx_out;
 	} test;
 
 	struct { /* BPF_*_GET_NEXT_ID, BPF_*_GET_FD_BY_ID */

@@ -54,6 +54,10 @@ const struct bpfvm_code *bpfvm_prog_code(const struct bpfvm_prog *prog)
 static const struct bpfvm_code *tail_call_target(struct bpfvm_run *run, uint64_t map, uint64_t index)
 {
 	const struct bpfvm_code *c = run->code;
+	if (!run->checked) {            /* verified: r2 is a prog array of the program */
+		const struct bpfvm_prog *p = bpfvm_prog_array_get((struct bpfvm_map *)(uintptr_t)map, index);
+		return p ? &p->code : NULL;
+	}
 	struct bpfvm_map *m = NULL;
 	for (uint32_t i = 0; i < c->nmaps; i++)
 		if ((uint64_t)(uintptr_t)c->maps[i] == map)

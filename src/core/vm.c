@@ -24,6 +24,7 @@ BPFVM_API struct bpfvm *bpfvm_new(void)
 		return NULL;
 	vm->ncpus = 2;
 	vm->trace_fn = trace_to_stderr;
+	pthread_mutex_init(&vm->net_lock, NULL);
 	bpfvm_helpers_install_builtin(vm);
 	if (bpfvm_sys_init(vm) < 0) {
 		free(vm);
@@ -37,6 +38,8 @@ BPFVM_API void bpfvm_free(struct bpfvm *vm)
 	if (!vm)
 		return;
 	bpfvm_sys_fini(vm);
+	bpfvm_net_clear(vm);
+	pthread_mutex_destroy(&vm->net_lock);
 	if (cpu_vm == vm)
 		cpu_vm = NULL;
 	free(vm);

@@ -16,6 +16,9 @@ struct bpfvm {
 	void *trace_user;
 	struct bpfvm_sys *sys;          /* the command layer: fds, ids, pins */
 	struct bpfvm_prog *flow_dissector; /* attached to the vm's netns, held */
+	struct net *net;                /* the network model (progs/net.c) */
+	pthread_mutex_t net_lock;
+	uint32_t verifier_flags;        /* enum bpfvm_verifier_flags (verifier/verifier.h) */
 	struct bpfvm_helper_slot helpers[BPFVM_MAX_HELPERS];
 };
 

@@ -8,8 +8,8 @@
 #define MAP(r) ((struct bpfvm_map *)(uintptr_t)(r))
 #define PTR(r) ((void *)(uintptr_t)(r))
 
-static uint64_t map_lookup_elem(uint64_t m, uint64_t key, uint64_t r3, uint64_t r4, uint64_t r5,
-				struct bpfvm_run *run)
+uint64_t bpfvm_helper_map_lookup_elem(uint64_t m, uint64_t key, uint64_t r3, uint64_t r4, uint64_t r5,
+				      struct bpfvm_run *run)
 {
 	struct bpfvm_map *map = MAP(m);
 	if (!map->ops->lookup)
@@ -89,7 +89,7 @@ static uint64_t tail_call(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, ui
 
 #define A(x) BPFVM_ARG_##x
 const struct bpfvm_helper_def bpfvm_helpers_maps[] = {
-	{ BPF_FUNC_map_lookup_elem, { "map_lookup_elem", map_lookup_elem, BPFVM_RET_PTR_TO_MAP_VALUE_OR_NULL,
+	{ BPF_FUNC_map_lookup_elem, { "map_lookup_elem", bpfvm_helper_map_lookup_elem, BPFVM_RET_PTR_TO_MAP_VALUE_OR_NULL,
 				      { A(CONST_MAP_PTR), A(PTR_TO_MAP_KEY) }, 0, 1 } },
 	{ BPF_FUNC_map_update_elem, { "map_update_elem", map_update_elem, BPFVM_RET_INTEGER,
 				      { A(CONST_MAP_PTR), A(PTR_TO_MAP_KEY), A(PTR_TO_MAP_VALUE), A(ANYTHING) }, 0, 1 } },

@@ -4,6 +4,8 @@
 #include "isa/opcodes.h"
 #include "helpers/registry.h"
 #include "maps/map.h"
+#include "maps/arraymap.h"
+#include "helpers/builtin.h"
 #include <bpfvm/uapi.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -20,7 +22,8 @@ enum {
 	OPX_IDX_LDX_B, OPX_IDX_LDX_H, OPX_IDX_LDX_W, OPX_IDX_LDX_DW,  /* rX = rA; rX += rB; rY = *(rX + off) */
 	OPX_JCC_JA_BASE,                /* + index of the JCC op: "JCC +1; JA L" */
 	OPX_MOVALU_BASE = OPX_JCC_JA_BASE + 40, /* + 2*(alu index) + (mov32): rX = rY; rX op= K */
-	OPX__COUNT = OPX_MOVALU_BASE + 32,
+	OPX_ARRAY_LOOKUP = OPX_MOVALU_BASE + 32, /* bpf_map_lookup_elem on an ARRAY, inlined */
+	OPX__COUNT,
 };
 
 #define FUNC_TAIL_CALL 12               /* BPF_FUNC_tail_call */
@@ -203,6 +206,54 @@ static const uint16_t jcc_ops[40] = {
 	J4(JEQ) J4(JNE) J4(JGT) J4(JGE) J4(JLT) J4(JLE) J4(JSGT) J4(JSGE) J4(JSLT) J4(JSLE)
 #undef J4
 };
+/* Does instruction i (not the second half of an LD_IMM64) write register r? */
+static int writes_reg(const struct bpfvm_code *code, uint32_t i, unsigned r)
+{
+	const struct bpf_insn *in = &code->insns[i];
+	switch (bpfvm_opinfo[code->ops[i]].kind) {
+	case K_ALU_K: case K_ALU_X: case K_NEG: case K_MOVSX: case K_END: case K_LDX: case K_LDDW:
+		return in->dst_reg == r;
+	case K_ATOMIC:
+		return ((in->imm & BPF_FETCH) && in->src_reg == r) || (in->imm == BPF_CMPXCHG && r == 0);
+	case K_CALL: case K_CALLX: case K_LDABS: case K_LDIND:
+		return 1;               /* r0-r5 are clobbered */
+	}
+	return 0;
+}
+
+static void inline_array_lookup(const struct bpfvm_code *code, struct bpfvm_xinsn *x, const void *const *labels,
+				const uint8_t *tgt, uint32_t call)
+{
+	for (uint32_t k = call; k-- > 0;) {
+		if (tgt[k + 1])
+			return;                 /* control may enter between k and the call */
+		if (code->ops[k] == BPFVM_OP_LDDW_HI)
+			continue;
+		if (!writes_reg(code, k, 1)) {
+			int kind = bpfvm_opinfo[code->ops[k]].kind;
+			if (kind == K_JA || kind == K_GOTOL || kind == K_EXIT || kind == K_JCOND_K || kind == K_JCOND_X)
+				return;
+			continue;
+		}
+		const struct bpf_insn *in = &code->insns[k];
+		if (code->ops[k] != OP_LDDW || in->src_reg != BPF_PSEUDO_MAP_FD)
+			return;
+		struct bpfvm_map *map = (struct bpfvm_map *)(uintptr_t)((uint32_t)in[0].imm |
+									 (uint64_t)(uint32_t)in[1].imm << 32);
+		uint32_t esz;
+		uint8_t *base = bpfvm_array_elem_base(map, &esz);
+		if (!base)
+			return;
+		intptr_t delta = base - (uint8_t *)map;
+		if (delta < 0 || delta > INT16_MAX || esz > INT32_MAX)
+			return;
+		x[call].op = labels[OPX_ARRAY_LOOKUP];
+		x[call].off = (int16_t)delta;
+		x[call].imm = (int32_t)esz;
+		return;
+	}
+}
+
 static void fuse(const struct bpfvm_code *code, struct bpfvm_xinsn *x, const void *const *labels)
 {
 	uint32_t n = code->len;
@@ -259,6 +310,15 @@ static void fuse(const struct bpfvm_code *code, struct bpfvm_xinsn *x, const voi
 				break;
 			}
 	}
+	/* bpf_map_lookup_elem(map, key) where r1 was set from an ARRAY map
+	 * constant in the same basic block: the element's address is computed
+	 * in place (the kernel's array_map_gen_lookup). The handler finds the
+	 * values at the map's address + off and steps by imm. */
+	if (code->helpers[BPF_FUNC_map_lookup_elem].proto.fn == bpfvm_helper_map_lookup_elem)
+		for (uint32_t i = 0; i < n; i++)
+			if (code->ops[i] == OP_CALL && code->insns[i].src_reg == 0 &&
+			    code->insns[i].imm == BPF_FUNC_map_lookup_elem)
+				inline_array_lookup(code, x, labels, tgt, i);
 	free(tgt);
 }
 

@@ -10,6 +10,7 @@
 #include "maps/arraymap.h"
 #include "progs/progs.h"
 #include "util/sha1.h"
+#include "verifier/verifier.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,12 +239,9 @@ static int load(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr *uattr, u
 	prog->code.owner = prog;
 	if ((rc = load_btf_info(vm, attr, uattr, size, log, prog)) < 0)
 		return rc;
-	/* Until the verifier lands, every program runs checked; both decodes
-	 * exist so that tail calls work from either kind of caller. */
-	if ((rc = bpfvm_code_decode(&prog->code, MODE_CHECKED)) < 0 ||
-	    (rc = bpfvm_code_decode(&prog->code, MODE_FAST)) < 0)
-		return rc;
-	return 0;
+	/* bpf_check: the verifier proves the program safe or refuses it, then
+	 * rewrites and decodes it to run (unchecked only if prog->verified). */
+	return bpfvm_verify(vm, prog, attr, log);
 }
 
 int bpfvm_cmd_prog_load(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr *uattr, unsigned int size)
@@ -290,7 +288,7 @@ int bpfvm_cmd_prog_load(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr *
 int bpfvm_cmd_prog_test_run(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr *uattr, unsigned int size)
 {
 	struct bpfvm_file f;
-	if (!bpfvm_attr_tail_zero(attr, ATTR_END(test.duration)))
+	if (!bpfvm_attr_tail_zero(attr, ATTR_END(test.ctx_out)))
 		return -EINVAL;
 	int rc = bpfvm_fd_get(vm, (int)attr->test.prog_fd, FILE_PROG, &f);
 	if (rc < 0)

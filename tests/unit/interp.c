@@ -112,6 +112,40 @@ static void test_memory(void)
 	CHECK_EQ(mem[0], 99);
 }
 
+static uint64_t sum_bytes(uint64_t p, uint64_t n, uint64_t r3, uint64_t r4, uint64_t r5, struct bpfvm_run *run)
+{
+	uint64_t s = 0;
+	for (uint64_t i = 0; i < n; i++)
+		s += ((const uint8_t *)(uintptr_t)p)[i];
+	return s;
+}
+
+/* Checked runs check helper arguments against the prototype: memory
+ * arguments must lie in regions the run handed out. */
+static void test_helper_args(void)
+{
+	struct bpfvm_helper_proto proto = { .name = "sum_bytes", .fn = sum_bytes,
+					    .arg_type = { BPFVM_ARG_PTR_TO_MEM, BPFVM_ARG_CONST_SIZE } };
+	CHECK_EQ(bpfvm_register_helper(vm, 100, &proto), 0);
+	uint8_t mem[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	uint64_t r0;
+	char err[256];
+	struct bpf_insn ok[] = { MOV64_IMM(2, 8), CALL(100), EXIT() };
+	CHECK_EQ(run_isa(ok, 3, BPFVM_ISA_V51, mem, 8, &r0, err), 0);
+	CHECK_EQ_U64(r0, 36);
+	struct bpf_insn past[] = { MOV64_IMM(2, 9), CALL(100), EXIT() };
+	CHECK_EQ(run_isa(past, 3, BPFVM_ISA_V51, mem, 8, &r0, err), -EFAULT);
+	CHECK_STR(err, "insn 1: helper sum_bytes: R1 does not point to enough accessible memory");
+	struct bpf_insn forged[] = { MOV64_IMM(1, 4096), MOV64_IMM(2, 1), CALL(100), EXIT() };
+	CHECK_EQ(run_isa(forged, 4, BPFVM_ISA_V51, mem, 8, &r0, err), -EFAULT);
+	CHECK_STR(err, "insn 2: helper sum_bytes: R1 does not point to enough accessible memory");
+	/* The stack is memory the program owns. */
+	struct bpf_insn stack[] = { ST(0x18, 10, -8, 0x0101), MOV64_REG(1, 10), ALU64_IMM(0x00, 1, -8),
+				    MOV64_IMM(2, 8), CALL(100), EXIT() };
+	CHECK_EQ(run_isa(stack, 6, BPFVM_ISA_V51, NULL, 0, &r0, err), 0);
+	CHECK_EQ_U64(r0, 2);
+}
+
 static void test_validation(void)
 {
 	uint64_t r0; char err[256];
@@ -215,6 +249,7 @@ int main(void)
 	test_memory();
 	test_validation();
 	test_fusion();
+	test_helper_args();
 	bpfvm_free(vm);
 	return test_done();
 }

@@ -68,7 +68,7 @@ static int load_prog(void)
 	a.insns = (uint64_t)(uintptr_t)p;
 	a.insn_cnt = sizeof(p) / sizeof(p[0]);
 	a.license = (uint64_t)(uintptr_t)"GPL";
-	char log[512] = "";
+	static char log[65536];
 	a.log_buf = (uint64_t)(uintptr_t)log;
 	a.log_size = sizeof(log);
 	a.log_level = 1;

@@ -321,7 +321,14 @@ ABI_SFIELD(union bpf_attr, target_fd, U)
 ABI_SFIELD(union bpf_attr, attach_bpf_fd, U)
 ABI_SFIELD(union bpf_attr, attach_type, U)
 ABI_SFIELD(union bpf_attr, attach_flags, U)
-ABI_GFIELD(union bpf_attr, test, 40)
+/* test: v5.1's 40 bytes plus Linux 5.2's ctx_size_in/out, ctx_in/out,
+ * which bpfvm carries (ctx_in/ctx_out for skb test runs); the system's is
+ * larger still. The added fields are checked against the system below. */
+ABI_GFIELD(union bpf_attr, test, 64)
+ABI_SFIELD(union bpf_attr, test.ctx_size_in, U)
+ABI_SFIELD(union bpf_attr, test.ctx_size_out, U)
+ABI_SFIELD(union bpf_attr, test.ctx_in, U)
+ABI_SFIELD(union bpf_attr, test.ctx_out, U)
 ABI_SFIELD(union bpf_attr, test.prog_fd, U)
 ABI_SFIELD(union bpf_attr, test.retval, U)
 ABI_SFIELD(union bpf_attr, test.data_size_in, U)

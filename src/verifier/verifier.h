@@ -1,0 +1,52 @@
+/* The verifier: PROG_LOAD's proof that a program is safe to run without
+ * runtime checks, with the kernel's verdicts, errnos and log (the model of
+ * Linux v5.1's kernel/bpf/verifier.c, plus the bounded loops of 5.3).
+ *
+ * Options: the v5.1 ABI has no prog_flags bit for them, so they live on the
+ * vm (struct bpfvm's verifier_flags, set with bpfvm_verifier_set_flags)
+ * and apply to every later PROG_LOAD of that vm. The default, 0, is a
+ * privileged loader (we run as the kernel would for root) that accepts
+ * loops whose every path provably ends, as kernels >= 5.3 do. */
+#ifndef BPFVM_VERIFIER_VERIFIER_H
+#define BPFVM_VERIFIER_VERIFIER_H
+#include <stdint.h>
+#include <bpfvm/uapi.h>
+
+struct bpfvm;
+struct bpfvm_prog;
+struct bpfvm_log;
+
+enum bpfvm_verifier_flags {
+	/* v5.1 exactly: every back-edge is "back-edge from insn X to Y". */
+	BPFVM_VERIFIER_STRICT_LOOPS = 1u << 0,
+	/* The rules for a loader without CAP_SYS_ADMIN: no pointer leaks
+	 * (into maps, helpers, r0, comparisons, 32-bit copies), no pointer
+	 * subtraction, no BPF-to-BPF calls, no loops, map value and stack
+	 * pointer arithmetic kept in bounds. */
+	BPFVM_VERIFIER_UNPRIV = 1u << 1,
+	/* Linux v5.1 exactly where later kernels changed (implies
+	 * STRICT_LOOPS): only the v5.1 instruction set (no cpu v4, no
+	 * atomics of 5.12), BPF_XOR not range-tracked, constants not kept
+	 * across spills, at most 1024 pending branches ("BPF program is too
+	 * complex"), v5.1's wording where it differs. For the corpus of v5.1
+	 * verdicts; the insn budget stays the 1M of 5.2. */
+	BPFVM_VERIFIER_V51 = 1u << 2,
+};
+
+void bpfvm_verifier_set_flags(struct bpfvm *vm, uint32_t flags);
+
+/* PROG_LOAD's verification (bpf_check). prog->code holds the validated
+ * instructions with maps resolved (prog->used_maps); prog->type and
+ * gpl_compatible are set. On success the program may have been rewritten
+ * (context accesses, dead code) and is decoded to run: prog->verified = 1
+ * when every access could be rewritten for the unchecked fast path,
+ * otherwise it runs checked. On failure: a negative errno as the kernel
+ * returns it (-EACCES for unsafe accesses, -EINVAL for malformed programs,
+ * -E2BIG for too complex ones), with the reason in the log. At log_level
+ * >= 1 the log ends with "processed N insns (limit 1000000) ...". */
+int bpfvm_verify(struct bpfvm *vm, struct bpfvm_prog *prog, const union bpf_attr *attr, struct bpfvm_log *log);
+
+/* The same with explicit flags (enum bpfvm_verifier_flags), ignoring the vm's. */
+int bpfvm_verify_flags(struct bpfvm *vm, struct bpfvm_prog *prog, const union bpf_attr *attr, struct bpfvm_log *log,
+		       uint32_t flags);
+#endif
