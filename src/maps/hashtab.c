@@ -470,7 +470,8 @@ static int htab_alloc_check(struct bpfvm *vm, const union bpf_attr *attr)
 	int lru = type_is_lru(attr->map_type);
 	int percpu_lru = !!(attr->map_flags & BPF_F_NO_COMMON_LRU);
 	int prealloc = !(attr->map_flags & BPF_F_NO_PREALLOC);
-	int numa = !!(attr->map_flags & BPF_F_NUMA_NODE);
+	/* bpf_map_attr_numa_node: node -1 is "none" even with the flag. */
+	int numa = (attr->map_flags & BPF_F_NUMA_NODE) && (int32_t)attr->numa_node != -1;
 
 	if (attr->map_flags & ~HTAB_CREATE_FLAG_MASK)
 		return -EINVAL;
@@ -516,6 +517,7 @@ static int htab_size(struct bpfvm_htab *h, const union bpf_attr *attr, uint32_t 
 		max = up >= max ? up : max / ncpus * ncpus;
 	}
 	h->max_entries = max;
+	h->map.max_entries = max;       /* what info reports, as the kernel's */
 	uint64_t nb = 1;
 	while (nb < max)
 		nb <<= 1;

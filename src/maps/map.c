@@ -3,6 +3,7 @@
  * respect bpf_spin_lock, and the ABI's spin lock itself. */
 #include "maps/map.h"
 #include "core/vm.h"
+#include "progs/net.h"
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -21,18 +22,25 @@ static int attr_tail_zero(const union bpf_attr *attr, size_t end)
 	return 1;
 }
 
-/* Object names: up to 15 characters of [A-Za-z0-9_.], NUL-terminated
+/* The kernel's isalnum() over Latin-1: its ctype table makes 0xc0-0xff
+ * letters, but for the multiplication and division signs. */
+static int kernel_isalnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c >= 0xc0 && c != 0xd7 && c != 0xf7);
+}
+
+/* Object names: up to 15 characters of isalnum, '_' and '.', NUL-terminated
  * (bpf_obj_name_cpy; '.' is allowed from 5.2 on, for libbpf's ".rodata"
  * style names, and we allow it too). */
 int bpfvm_obj_name_check(const char *src, char *dst)
 {
 	size_t i;
 	for (i = 0; i < BPF_OBJ_NAME_LEN; i++) {
-		char c = src[i];
+		unsigned char c = (unsigned char)src[i];
 		if (!c)
 			break;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '.'))
+		if (!kernel_isalnum(c) && c != '_' && c != '.')
 			return -EINVAL;
 	}
 	if (i == BPF_OBJ_NAME_LEN)
@@ -49,8 +57,8 @@ int bpfvm_map_create(struct bpfvm *vm, const union bpf_attr *attr, struct bpfvm_
 		return -EINVAL;
 	if ((attr->map_flags & BPF_F_RDONLY) && (attr->map_flags & BPF_F_WRONLY))
 		return -EINVAL;
-	/* One NUMA node (0) exists. */
-	if ((attr->map_flags & BPF_F_NUMA_NODE) && attr->numa_node != 0)
+	/* One NUMA node (0) exists; -1 means none (bpf_map_attr_numa_node). */
+	if ((attr->map_flags & BPF_F_NUMA_NODE) && attr->numa_node != 0 && (int32_t)attr->numa_node != -1)
 		return -EINVAL;
 	if (attr->map_type >= bpfvm_map_types_count || !bpfvm_map_types[attr->map_type])
 		return -EINVAL;
@@ -59,6 +67,14 @@ int bpfvm_map_create(struct bpfvm *vm, const union bpf_attr *attr, struct bpfvm_
 		int rc = ops->alloc_check(vm, attr);
 		if (rc < 0)
 			return rc;
+	}
+	/* After the type's checks, a device-bound map goes to the offload ops
+	 * (bpf_map_offload_map_alloc): only arrays and hashes, on a device
+	 * that can offload; no device of the vm can. */
+	if (attr->map_ifindex) {
+		if (attr->map_type != BPF_MAP_TYPE_ARRAY && attr->map_type != BPF_MAP_TYPE_HASH)
+			return -EINVAL;
+		return bpfvm_net_dev_exists(vm, attr->map_ifindex) ? -EOPNOTSUPP : -EINVAL;
 	}
 	int err = -ENOMEM;
 	struct bpfvm_map *map = ops->alloc(vm, attr, &err);
@@ -74,7 +90,7 @@ int bpfvm_map_create(struct bpfvm *vm, const union bpf_attr *attr, struct bpfvm_
 	if (!map->max_entries)
 		map->max_entries = attr->max_entries;
 	map->map_flags = attr->map_flags;
-	map->numa_node = (attr->map_flags & BPF_F_NUMA_NODE) ? attr->numa_node : 0;
+	map->numa_node = (attr->map_flags & BPF_F_NUMA_NODE) && (int32_t)attr->numa_node != -1 ? attr->numa_node : 0;
 	map->spin_lock_off = -1;
 	map->ncpus = vm->ncpus;
 	atomic_store(&map->refcnt, 1);

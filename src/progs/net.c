@@ -359,3 +359,9 @@ uint64_t bpfvm_sock_cookie(struct bpfvm_sock *sk)
 		return mine;
 	return expected;
 }
+
+int bpfvm_net_dev_exists(struct bpfvm *vm, uint32_t ifindex)
+{
+	struct bpfvm_net_dev dev;
+	return bpfvm_net_dev_get(vm, ifindex, &dev) == 0;
+}

@@ -9,6 +9,8 @@ struct bpfvm_sock;
 
 /* Device `ifindex` (1: the loopback device always exists): 0 or -ENODEV. */
 int bpfvm_net_dev_get(struct bpfvm *vm, uint32_t ifindex, struct bpfvm_net_dev *out);
+/* Is there a device with that ifindex (the loopback device, 1, always)? */
+int bpfvm_net_dev_exists(struct bpfvm *vm, uint32_t ifindex);
 
 /* Longest-prefix match over the vm's routes of `family` for dst (network
  * order, 4 or 16 bytes): 0 with *out, or -ENOENT. */

@@ -15,7 +15,9 @@
 
 #define BPFFS_ROOT "/sys/fs/bpf"
 
-static int check_path(uint64_t upath, const char **out)
+/* Copies the path into buf without trailing slashes; *dir says there were
+ * some (the caller then names a directory, and pins are files). */
+static int check_path(uint64_t upath, char buf[PATH_MAX], int *dir)
 {
 	const char *p = (const char *)(uintptr_t)upath;
 	if (!p)
@@ -25,10 +27,15 @@ static int check_path(uint64_t upath, const char **out)
 		return -ENOENT;
 	if (n >= PATH_MAX)
 		return -ENAMETOOLONG;
+	memcpy(buf, p, n + 1);
+	*dir = 0;
+	while (n > 1 && buf[n - 1] == '/') {
+		buf[--n] = 0;
+		*dir = 1;
+	}
 	size_t r = strlen(BPFFS_ROOT);
-	if (strncmp(p, BPFFS_ROOT, r) != 0 || p[r] != '/' || p[r + 1] == 0 || p[n - 1] == '/')
+	if (strncmp(buf, BPFFS_ROOT, r) != 0 || buf[r] != '/' || buf[r + 1] == 0)
 		return -EPERM;
-	*out = p;
 	return 0;
 }
 
@@ -42,7 +49,8 @@ static struct bpfvm_pin *find_pin(struct bpfvm_sys *s, const char *path)
 
 int bpfvm_cmd_obj_pin(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr *uattr, unsigned int size)
 {
-	const char *path;
+	char path[PATH_MAX];
+	int dir;
 	struct bpfvm_file f;
 	if (!bpfvm_attr_tail_zero(attr, ATTR_END(file_flags)) || attr->file_flags)
 		return -EINVAL;
@@ -53,7 +61,7 @@ int bpfvm_cmd_obj_pin(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr *ua
 		bpfvm_obj_put(f.kind, f.obj);
 		return -EINVAL;
 	}
-	if ((rc = check_path(attr->pathname, &path)) < 0) {
+	if ((rc = check_path(attr->pathname, path, &dir)) < 0) {
 		bpfvm_obj_put(f.kind, f.obj);
 		return rc;
 	}
@@ -61,6 +69,8 @@ int bpfvm_cmd_obj_pin(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr *ua
 	pthread_mutex_lock(&s->lock);
 	if (find_pin(s, path)) {
 		rc = -EEXIST;
+	} else if (dir) {
+		rc = -ENOENT;           /* "name/" is a directory that does not exist */
 	} else if (s->npins == s->cap_pins) {
 		uint32_t cap = s->cap_pins ? s->cap_pins * 2 : 16;
 		struct bpfvm_pin *p = realloc(s->pins, cap * sizeof(*p));
@@ -89,13 +99,14 @@ int bpfvm_cmd_obj_pin(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr *ua
 
 int bpfvm_cmd_obj_get(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr *uattr, unsigned int size)
 {
-	const char *path;
+	char path[PATH_MAX];
+	int dir;
 	if (!bpfvm_attr_tail_zero(attr, ATTR_END(file_flags)) || attr->bpf_fd ||
 	    (attr->file_flags & ~(BPF_F_RDONLY | BPF_F_WRONLY)))
 		return -EINVAL;
 	if ((attr->file_flags & BPF_F_RDONLY) && (attr->file_flags & BPF_F_WRONLY))
 		return -EINVAL;
-	int rc = check_path(attr->pathname, &path);
+	int rc = check_path(attr->pathname, path, &dir);
 	if (rc == -EPERM)
 		rc = -ENOENT;   /* nothing is pinned outside the bpffs */
 	if (rc < 0)
@@ -103,6 +114,10 @@ int bpfvm_cmd_obj_get(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr *ua
 	struct bpfvm_sys *s = vm->sys;
 	pthread_mutex_lock(&s->lock);
 	struct bpfvm_pin *p = find_pin(s, path);
+	if (p && dir) {                 /* "pin/": a file is not a directory */
+		pthread_mutex_unlock(&s->lock);
+		return -ENOTDIR;
+	}
 	int kind = p ? p->kind : 0;
 	void *obj = p ? p->obj : NULL;
 	if (obj)
@@ -124,6 +139,8 @@ static int get_next_id(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr *u
 {
 	uint32_t next;
 	if (!bpfvm_attr_tail_zero(attr, ATTR_END(next_id)))
+		return -EINVAL;
+	if (attr->start_id >= INT32_MAX)        /* bpf_obj_get_next_id */
 		return -EINVAL;
 	int rc = bpfvm_id_next(vm, kind, attr->start_id, &next);
 	if (rc < 0)

@@ -9,6 +9,7 @@
 #include "maps/map.h"
 #include "maps/arraymap.h"
 #include "progs/progs.h"
+#include "progs/net.h"
 #include "util/sha1.h"
 #include "verifier/verifier.h"
 #include <errno.h>
@@ -195,6 +196,14 @@ static int load(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr *uattr, u
 {
 	const struct bpfvm_prog_type *t = bpfvm_prog_type_get(attr->prog_type);
 	uint32_t n = attr->insn_cnt;
+	/* A device-bound program (bpf_prog_offload_init): XDP or tc only,
+	 * no prog_flags, on a device that can offload; none of the vm's can. */
+	if (attr->prog_ifindex) {
+		if ((attr->prog_type != BPF_PROG_TYPE_SCHED_CLS && attr->prog_type != BPF_PROG_TYPE_XDP) ||
+		    attr->prog_flags)
+			return -EINVAL;
+		return bpfvm_net_dev_exists(vm, attr->prog_ifindex) ? -EOPNOTSUPP : -EINVAL;
+	}
 	if (!t)
 		return -EINVAL;
 	prog->type = attr->prog_type;

@@ -16,21 +16,27 @@ static int info_prologue(const union bpf_attr *attr, void *info, size_t info_siz
 {
 	uint32_t ulen = attr->info.info_len;
 	const uint8_t *u = (const uint8_t *)(uintptr_t)attr->info.info;
-	if (!u)
+	/* bpf_check_uarg_tail_zero: no more than a page, and what we do not
+	 * know must be zero. */
+	if (ulen > 4096)
+		return -E2BIG;
+	if (!u && ulen)
 		return -EFAULT;
 	for (uint32_t i = (uint32_t)info_size; i < ulen; i++)
 		if (u[i])
 			return -E2BIG;
 	*len = ulen < info_size ? ulen : (uint32_t)info_size;
 	memset(info, 0, info_size);
-	memcpy(info, u, *len);
+	if (*len)
+		memcpy(info, u, *len);
 	return 0;
 }
 
 static int info_epilogue(const union bpf_attr *attr, union bpf_attr *uattr, unsigned int size,
 			 const void *info, uint32_t len)
 {
-	memcpy((void *)(uintptr_t)attr->info.info, info, len);
+	if (len)
+		memcpy((void *)(uintptr_t)attr->info.info, info, len);
 	bpfvm_attr_put_u32(uattr, size, offsetof(union bpf_attr, info.info_len), len);
 	return 0;
 }

@@ -209,6 +209,28 @@ static int arg_type_error(struct venv *env, int regno, int type, int expected)
 	return -EACCES;
 }
 
+/* The size of the buffer in the previous argument: the buffer is checked
+ * for every size the register may hold. */
+static int check_size_arg(struct venv *env, int regno, bool zero_ok, struct vcall_meta *meta)
+{
+	const struct vreg *reg = &cur_regs(env)[regno];
+	int err;
+	/* a variable size: the whole buffer must be initialized, since the
+	 * helper may fill only part of it */
+	struct vcall_meta *m = tnum_is_const(reg->var_off) ? meta : NULL;
+	if (reg->smin < 0) {
+		vlog(env, "R%d min value is negative, either use unsigned or 'var &= const'\n", regno);
+		return -EACCES;
+	}
+	if (reg->umin == 0 && (err = check_helper_mem_access(env, regno - 1, 0, zero_ok, m)))
+		return err;
+	if (reg->umax >= V_MAX_VAR_SIZ) {
+		vlog(env, "R%d unbounded memory access, use 'var &= const' or 'if (var < const)'\n", regno);
+		return -EACCES;
+	}
+	return check_helper_mem_access(env, regno - 1, (int)reg->umax, zero_ok, m);
+}
+
 static int check_func_arg(struct venv *env, int regno, int arg, struct vcall_meta *meta)
 {
 	struct vreg *reg = &cur_regs(env)[regno];
@@ -245,25 +267,10 @@ static int check_func_arg(struct venv *env, int regno, int arg, struct vcall_met
 		meta->raw_mode = arg == BPFVM_ARG_PTR_TO_UNINIT_MAP_VALUE;
 		return check_helper_mem_access(env, regno, (int)meta->map->value_size, false, meta);
 	case BPFVM_ARG_CONST_SIZE:
-	case BPFVM_ARG_CONST_SIZE_OR_ZERO: {
+	case BPFVM_ARG_CONST_SIZE_OR_ZERO:
 		if (type != T_SCALAR)
 			return arg_type_error(env, regno, type, T_SCALAR);
-		bool zero_ok = arg == BPFVM_ARG_CONST_SIZE_OR_ZERO;
-		/* a variable size: the whole buffer must be initialized, since
-		 * the helper may fill only part of it */
-		struct vcall_meta *m = tnum_is_const(reg->var_off) ? meta : NULL;
-		if (reg->smin < 0) {
-			vlog(env, "R%d min value is negative, either use unsigned or 'var &= const'\n", regno);
-			return -EACCES;
-		}
-		if (reg->umin == 0 && (err = check_helper_mem_access(env, regno - 1, 0, zero_ok, m)))
-			return err;
-		if (reg->umax >= V_MAX_VAR_SIZ) {
-			vlog(env, "R%d unbounded memory access, use 'var &= const' or 'if (var < const)'\n", regno);
-			return -EACCES;
-		}
-		return check_helper_mem_access(env, regno - 1, (int)reg->umax, zero_ok, m);
-	}
+		return check_size_arg(env, regno, arg == BPFVM_ARG_CONST_SIZE_OR_ZERO, meta);
 	case BPFVM_ARG_CONST_MAP_PTR:
 		if (type != T_MAP_PTR)
 			return arg_type_error(env, regno, type, T_MAP_PTR);

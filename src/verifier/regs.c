@@ -194,34 +194,46 @@ static bool fits_s32(int64_t v)
 	return v >= INT32_MIN && v <= INT32_MAX;
 }
 
+static int check_ptr_arith_type(struct venv *env, const struct bpf_insn *insn, const struct vreg *ptr,
+				const struct vreg *offr, const struct vreg *dst);
+static int ptr_add_sub(struct venv *env, const struct bpf_insn *insn, const struct vreg *pp, const struct vreg *op,
+		       bool off_is_dst);
+
 /* ptr = ptr OP scalar (or scalar += ptr): the fixed offset absorbs known
  * constants, the variable part accumulates the rest. */
 static int adjust_ptr(struct venv *env, const struct bpf_insn *insn, const struct vreg *ptr,
 		      const struct vreg *offr)
 {
-	struct vreg *regs = cur_regs(env);
-	struct vreg *dst = &regs[insn->dst_reg];
-	uint8_t op = V_OP(insn->code);
+	struct vreg *dst = &cur_regs(env)[insn->dst_reg];
 	bool known = tnum_is_const(offr->var_off);
-	int64_t smin_val = offr->smin, smax_val = offr->smax;
-	uint64_t umin_val = offr->umin, umax_val = offr->umax;
-	int64_t smin_ptr = ptr->smin, smax_ptr = ptr->smax;
-	uint64_t umin_ptr = ptr->umin, umax_ptr = ptr->umax;
-	struct vreg p = *ptr, o = *offr;       /* dst may alias either */
+	const struct vreg p = *ptr, o = *offr;  /* dst may alias either */
 
-	if ((known && (smin_val != smax_val || umin_val != umax_val)) || smin_val > smax_val || umin_val > umax_val) {
+	if ((known && (o.smin != o.smax || o.umin != o.umax)) || o.smin > o.smax || o.umin > o.umax) {
 		/* bounds from a dead branch: nothing safe can be said */
 		reg_set_unknown(dst);
 		return 0;
 	}
+	int err = check_ptr_arith_type(env, insn, &p, offr, dst);
+	if (err)
+		return err;
+	if (!sane_offset(env, &o, p.type) || !sane_offset(env, &p, p.type))
+		return -EINVAL;
+	return ptr_add_sub(env, insn, &p, &o, offr == dst);
+}
+
+/* Which pointers take which arithmetic. */
+static int check_ptr_arith_type(struct venv *env, const struct bpf_insn *insn, const struct vreg *ptr,
+				const struct vreg *offr, const struct vreg *dst)
+{
+	bool known = tnum_is_const(offr->var_off);
 	if (V_CLASS(insn->code) != BPF_ALU64) {
 		vlog(env, "R%d 32-bit pointer arithmetic prohibited\n", insn->dst_reg);
 		return -EACCES;
 	}
-	switch (p.type) {
+	switch (ptr->type) {
 	case T_MAP_VALUE_OR_NULL:
 		vlog(env, "R%d pointer arithmetic on %s prohibited, null-check it first\n", insn->dst_reg,
-		     vtype_str(p.type));
+		     vtype_str(ptr->type));
 		return -EACCES;
 	case T_FLOW_KEYS:
 		/* The kernel of 5.1 let a variable offset through here and
@@ -238,10 +250,10 @@ static int adjust_ptr(struct venv *env, const struct bpf_insn *insn, const struc
 	case T_SOCK_COMMON_OR_NULL:
 	case T_TCP_SOCK:
 	case T_TCP_SOCK_OR_NULL:
-		vlog(env, "R%d pointer arithmetic on %s prohibited\n", insn->dst_reg, vtype_str(p.type));
+		vlog(env, "R%d pointer arithmetic on %s prohibited\n", insn->dst_reg, vtype_str(ptr->type));
 		return -EACCES;
 	case T_MAP_VALUE:
-		if (!env->opts.allow_ptr_leaks && !known && (smin_val < 0) != (smax_val < 0)) {
+		if (!env->opts.allow_ptr_leaks && !known && (offr->smin < 0) != (offr->smax < 0)) {
 			vlog(env, "R%d has unknown scalar with mixed signed bounds, pointer arithmetic with it "
 				  "prohibited for !root\n",
 			     offr == dst ? insn->dst_reg : insn->src_reg);
@@ -251,13 +263,26 @@ static int adjust_ptr(struct venv *env, const struct bpf_insn *insn, const struc
 	default:
 		break;
 	}
+	return 0;
+}
 
-	if (!sane_offset(env, &o, p.type) || !sane_offset(env, &p, p.type))
-		return -EINVAL;
+/* The arithmetic proper: dst = p OP o, dst being either operand's register
+ * (off_is_dst: scalar OP= pointer). */
+static int ptr_add_sub(struct venv *env, const struct bpf_insn *insn, const struct vreg *pp, const struct vreg *op,
+		       bool off_is_dst)
+{
+	struct vreg *dst = &cur_regs(env)[insn->dst_reg];
+	const struct vreg p = *pp, o = *op;
+	uint8_t opc = V_OP(insn->code);
+	bool known = tnum_is_const(o.var_off);
+	int64_t smin_val = o.smin, smax_val = o.smax;
+	uint64_t umin_val = o.umin, umax_val = o.umax;
+	int64_t smin_ptr = p.smin, smax_ptr = p.smax;
+	uint64_t umin_ptr = p.umin, umax_ptr = p.umax;
 
 	/* dst becomes the pointer (for scalar += pointer, dst was the scalar) */
 	reg_copy(dst, &p);
-	switch (op) {
+	switch (opc) {
 	case BPF_ADD:
 		if (known && fits_s32((int64_t)p.off + smin_val)) {
 			dst->off = (int32_t)((int64_t)p.off + smin_val);
@@ -285,7 +310,7 @@ static int adjust_ptr(struct venv *env, const struct bpf_insn *insn, const struc
 		}
 		break;
 	case BPF_SUB:
-		if (offr == dst) {
+		if (off_is_dst) {
 			vlog(env, "R%d tried to subtract pointer from scalar\n", insn->dst_reg);
 			return -EACCES;
 		}
@@ -320,10 +345,10 @@ static int adjust_ptr(struct venv *env, const struct bpf_insn *insn, const struc
 	case BPF_AND:
 	case BPF_OR:
 	case BPF_XOR:
-		vlog(env, "R%d bitwise operator %s on pointer prohibited\n", insn->dst_reg, valu_str[op >> 4]);
+		vlog(env, "R%d bitwise operator %s on pointer prohibited\n", insn->dst_reg, valu_str[opc >> 4]);
 		return -EACCES;
 	default:
-		vlog(env, "R%d pointer arithmetic with %s operator prohibited\n", insn->dst_reg, valu_str[op >> 4]);
+		vlog(env, "R%d pointer arithmetic with %s operator prohibited\n", insn->dst_reg, valu_str[opc >> 4]);
 		return -EACCES;
 	}
 

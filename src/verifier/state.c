@@ -340,6 +340,20 @@ static int propagate_liveness(struct venv *env, const struct vstate *old, struct
 	return 0;
 }
 
+/* states_maybe_looping: the current frame's registers are identical, a
+ * cheap test before the full comparison with an ancestor. */
+static bool maybe_looping(const struct vstate *old, const struct vstate *cur)
+{
+	if (old->curframe != cur->curframe)
+		return false;
+	const struct vframe *fo = old->frame[old->curframe], *fc = cur->frame[cur->curframe];
+	for (int r = 0; r < V_NREGS; r++)
+		if (!same_but_ids(&fo->regs[r], &fc->regs[r]) || fo->regs[r].id != fc->regs[r].id ||
+		    fo->regs[r].ref_obj_id != fc->regs[r].ref_obj_id)
+			return false;
+	return true;
+}
+
 static bool same_callsites(const struct vstate *a, const struct vstate *b)
 {
 	if (a->curframe != b->curframe)
@@ -380,7 +394,8 @@ int is_state_visited(struct venv *env, uint32_t insn_idx)
 		cnt++;
 		if (sl->st.branches) {
 			/* an ancestor still being explored */
-			if (same_callsites(&sl->st, cur) && states_equal(&sl->st, cur, true)) {
+			if (maybe_looping(&sl->st, cur) && same_callsites(&sl->st, cur) &&
+			    states_equal(&sl->st, cur, true)) {
 				vlog(env, "infinite loop detected at insn %u\n", insn_idx);
 				return -EINVAL;
 			}

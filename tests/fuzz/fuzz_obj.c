@@ -18,14 +18,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The map families are reached through weak references (maps/
- * map_types.c); name them so that a static link keeps them. */
-extern const char bpfvm_htab_map_ops[], bpfvm_htab_percpu_map_ops[], bpfvm_array_of_maps_map_ops[],
-	bpfvm_prog_array_map_ops[], bpfvm_percpu_array_map_ops[];
-const void *const fuzz_keep_map_families[] = { bpfvm_htab_map_ops, bpfvm_htab_percpu_map_ops,
-						bpfvm_array_of_maps_map_ops, bpfvm_prog_array_map_ops,
-						bpfvm_percpu_array_map_ops };
-
 /* Maps may be as large as the kernel allows (4 GB); loading those says
  * nothing about the loader and only exhausts the fuzzer's memory. */
 static int small_maps(const struct bpfvm_object *o)

@@ -8,9 +8,10 @@
  * the run handed out, so a fault there is an access the verifier should
  * have refused: __builtin_trap().
  *
- * Build (from the project root):
+ * Build (from the project root; fuzzer-no-link instruments the library
+ * for coverage, without it libFuzzer only sees this file):
  *   make CC=clang BUILD=build-fuzz OPT=-O1 \
- *        SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build-fuzz/libbpfvm.a
+ *        SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" build-fuzz/libbpfvm.a
  *   clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
  *        -Iinclude -Isrc -Itests tests/fuzz/fuzz_verifier.c build-fuzz/libbpfvm.a \
  *        -lpthread -lm -lelf -lpcap -o build-fuzz/fuzz_verifier
@@ -286,6 +287,10 @@ static void build(struct gen *g)
 	g->type = t == 0 ? BPF_PROG_TYPE_XDP : t == 1 ? BPF_PROG_TYPE_SCHED_CLS : BPF_PROG_TYPE_SOCKET_FILTER;
 	bool subprog = (take(g) & 7) == 0;
 	emit(g, I(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0));
+	/* The checked interpreter learns where the stack is at the first
+	 * load or store (helpers given a stack pointer before that fault):
+	 * touch it first, in every function. */
+	emit(g, I(BPF_ST | BPF_MEM | BPF_DW, 10, 0, -8, 0));
 	/* registers start as numbers, some pointers */
 	emit(g, I(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, take_imm(g)));
 	emit(g, I(BPF_ALU64 | BPF_MOV | BPF_X, 7, 10, 0, 0));
@@ -332,6 +337,7 @@ static void build(struct gen *g)
 		return;
 	/* one callee: r1..r5 may be pointers into the caller's stack */
 	uint32_t sub = g->len;
+	emit(g, I(BPF_ST | BPF_MEM | BPF_DW, 10, 0, -8, 0));
 	while (g->i < g->n && g->len < MAXN) {
 		switch (take(g) % 6) {
 		case 0: frag_alu(g); break;
