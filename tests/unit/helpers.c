@@ -103,13 +103,15 @@ static void test_runtime(void)
 	CHECK_EQ(run(fd, &ret), 0);
 	CHECK_EQ(ret, 1);
 	bpfvm_close(vm, fd);
-	/* prandom: 32 draws are not all equal and stay below 2^32. */
-	fd = PROG(CALL(BPF_FUNC_get_prandom_u32), MOV64_REG(6, 0), MOV64_IMM(7, 0), MOV64_IMM(8, 32),
-		  CALL(BPF_FUNC_get_prandom_u32), JMP_REG(0x10, 0, 6, 1), ALU64_IMM(0x00, 7, 1),
-		  MOV64_REG(1, 0), ALU64_IMM(0x70, 1, 32), JMP_IMM(0x10, 1, 0, 2), MOV64_IMM(0, 999), EXIT(),
-		  ALU64_IMM(0x10, 8, 1), JMP_IMM(0x50, 8, 0, -10), MOV64_REG(0, 7), EXIT());
+	/* prandom: three more draws all differ from the first (2^-32 odds
+	 * each of not) and stay below 2^32. */
+#define DRAW_DIFFERS CALL(BPF_FUNC_get_prandom_u32), MOV64_REG(1, 0), ALU64_IMM(0x70, 1, 32), \
+	JMP_IMM(0x15, 1, 0, 2), MOV64_IMM(0, 999), EXIT(), JMP_REG(0x1d, 0, 6, 1), ALU64_IMM(0x00, 7, 1)
+	fd = PROG(CALL(BPF_FUNC_get_prandom_u32), MOV64_REG(6, 0), MOV64_IMM(7, 0),
+		  DRAW_DIFFERS, DRAW_DIFFERS, DRAW_DIFFERS, MOV64_REG(0, 7), EXIT());
+#undef DRAW_DIFFERS
 	CHECK_EQ(run(fd, &ret), 0);
-	CHECK(ret > 20 && ret <= 32);
+	CHECK_EQ(ret, 3);
 	bpfvm_close(vm, fd);
 }
 
