@@ -101,8 +101,17 @@ static int lookup(struct objcli *s, int fd, const void *key, void *val)
 	return bpfvm_bpf(s->vm, BPF_MAP_LOOKUP_ELEM, &a, sizeof(a)) < 0 ? -errno : 0;
 }
 
-int objcli_dump_map(struct objcli *s, const struct bpfvm_object_map *m, struct jw *w, int header)
+static int all_zero(const uint8_t *p, size_t n)
 {
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+int objcli_dump_map(struct objcli *s, const struct bpfvm_object_map *m, struct jw *w, int flags)
+{
+	int header = flags & DUMP_HEADER;
 	uint32_t type = bpfvm_object_map_type(m), ks = bpfvm_object_map_key_size(m);
 	uint32_t vs = bpfvm_object_map_value_size(m), max = bpfvm_object_map_max_entries(m);
 	int fd = bpfvm_object_map_fd(m), percpu = is_percpu(type);
@@ -113,7 +122,12 @@ int objcli_dump_map(struct objcli *s, const struct bpfvm_object_map *m, struct j
 	if (w)
 		jw_arr(w);
 	int rc = EXIT_OK;
-	uint64_t found = 0;
+	uint64_t found = 0, zeros = 0;
+	/* Arrays always hold max_entries elements: in a run's summary, the
+	 * untouched (all-zero) ones would bury the rest. */
+	int skip_zero = (flags & DUMP_SKIP_ZERO) && !w &&
+			(type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY);
+	size_t vbytes = (size_t)((vs + 7) & ~7u) * (percpu ? ncpus : 1);
 	uint8_t *key = calloc(1, ks + 1), *next = calloc(1, ks + 1);
 	uint8_t *val = calloc(1, (size_t)((vs + 7) & ~7u) * (percpu ? ncpus : 1) + 8);
 	if (!key || !next || !val) {
@@ -135,7 +149,9 @@ int objcli_dump_map(struct objcli *s, const struct bpfvm_object_map *m, struct j
 				break;
 			}
 			found += !lerr;
-			if (w)
+			if (skip_zero && !lerr && all_zero(val, vbytes))
+				zeros++;
+			else if (w)
 				entry_json(w, ks, vs, percpu, ncpus, key, val, !lerr);
 			else
 				entry_plain(ks, vs, percpu, ncpus, key, val, !lerr);
@@ -147,8 +163,11 @@ int objcli_dump_map(struct objcli *s, const struct bpfvm_object_map *m, struct j
 	}
 	if (w)
 		jw_arr_end(w);
-	else if (ks)
+	else if (ks) {
+		if (zeros)
+			printf("(%llu element%s all zero, not shown)\n", (unsigned long long)zeros, zeros == 1 ? "" : "s");
 		printf("Found %llu element%s\n", (unsigned long long)found, found == 1 ? "" : "s");
+	}
 	free(key);
 	free(next);
 	free(val);

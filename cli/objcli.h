@@ -53,7 +53,11 @@ int objcli_run(struct objcli *s, const struct objcli_opts *o, struct jw *w, uint
 
 /* Prints a map's entries as `bpftool map dump` (plain), or as a JSON array
  * of entries (w). header: a first line naming the map (plain). */
-int objcli_dump_map(struct objcli *s, const struct bpfvm_object_map *m, struct jw *w, int header);
+enum {
+	DUMP_HEADER = 1 << 0,           /* a line naming the map first */
+	DUMP_SKIP_ZERO = 1 << 1,        /* arrays: leave out all-zero elements (text only) */
+};
+int objcli_dump_map(struct objcli *s, const struct bpfvm_object_map *m, struct jw *w, int flags);
 
 /* names.c */
 const char *cli_prog_type_name(uint32_t type);

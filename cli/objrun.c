@@ -364,7 +364,15 @@ static int run_pcap(struct objcli *s, const struct objcli_opts *o, struct report
 			rc = EXIT_FAIL;
 			goto out;
 		}
-		count(r, one.retval, one.err, h->caplen);
+		/* A socket filter that keeps the whole packet it saw (from the
+		 * network header: skb->len is the frame less its Ethernet header)
+		 * counts as "accept all bytes" whatever length it returned; a
+		 * shorter one by length. */
+		uint32_t rv = one.retval;
+		if (bpfvm_program_type(s->prog) == BPF_PROG_TYPE_SOCKET_FILTER && h->caplen >= 14 &&
+		    rv >= h->caplen - 14)
+			rv = UINT32_MAX;
+		count(r, rv, one.err, h->caplen);
 		r->run_ns += one.err ? 0 : one.duration;
 		if (o->trace)
 			trace_packet(r, s, r->packets, h->caplen, &one);

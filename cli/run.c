@@ -253,7 +253,7 @@ static int print_maps(struct objcli *s, struct jw *w)
 		} else {
 			printf("\n");
 		}
-		if (objcli_dump_map(s, m, w, 1))
+		if (objcli_dump_map(s, m, w, DUMP_HEADER | DUMP_SKIP_ZERO))
 			rc = EXIT_FAIL;
 		if (w)
 			jw_obj_end(w);

@@ -221,7 +221,15 @@ static int percpu_array_sys_update(struct bpfvm_map *map, const void *key, const
 	return 0;
 }
 
+/* BPF_PSEUDO_MAP_VALUE (global data): LD_IMM64 may point into the value of
+ * an array with a single element (array_map_direct_value_addr, 5.2). */
+static void *array_direct_value_addr(struct bpfvm_map *map)
+{
+	return map->max_entries == 1 ? elem(to_array(map), 0, 0) : NULL;
+}
+
 const struct bpfvm_map_ops bpfvm_array_map_ops = {
+	.direct_value_addr = array_direct_value_addr,
 	.alloc_check = array_alloc_check,
 	.alloc = array_alloc,
 	.free = array_free,

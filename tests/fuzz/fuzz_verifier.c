@@ -50,6 +50,7 @@ struct gen {
 	struct bpf_insn p[MAXN + 16];
 	uint32_t len;
 	int type;
+	bool loops;             /* backward jumps allowed (1 input in 8: loops are slow to verify) */
 };
 
 static uint8_t take(struct gen *g)
@@ -169,7 +170,7 @@ static void frag_jump(struct gen *g)
 	uint8_t cls = b & 0x80 ? BPF_JMP32 : BPF_JMP;
 	uint8_t src = take(g) & 1 ? BPF_X : BPF_K;
 	int16_t off = (int16_t)(take(g) % 10);
-	if ((b & 0x70) == 0x70)
+	if (g->loops && (b & 0x70) == 0x70)
 		off = (int16_t)-(1 + take(g) % 6);     /* a loop */
 	emit(g, I(cls | ops[b % sizeof(ops)] | src, reg(g), src == BPF_X ? take(g) % 11 : 0, off,
 		  src == BPF_K ? take_imm(g) : 0));
@@ -285,7 +286,9 @@ static void build(struct gen *g)
 {
 	uint8_t t = take(g) % 3;
 	g->type = t == 0 ? BPF_PROG_TYPE_XDP : t == 1 ? BPF_PROG_TYPE_SCHED_CLS : BPF_PROG_TYPE_SOCKET_FILTER;
-	bool subprog = (take(g) & 7) == 0;
+	uint8_t h = take(g);
+	bool subprog = (h & 7) == 0;
+	g->loops = (h & 0x38) == 0;
 	emit(g, I(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0));
 	/* The checked interpreter learns where the stack is at the first
 	 * load or store (helpers given a stack pointer before that fault):
@@ -403,7 +406,7 @@ static void run_one(struct gen *g, struct bpfvm_code *code, const uint8_t *pkt, 
 	uint64_t r0;
 	int rc;
 	bpfvm_run_init(&run, vm, 1);
-	run.insn_limit = 1u << 22;
+	run.insn_limit = 1u << 21;
 	if (g->type == BPF_PROG_TYPE_XDP) {
 		uint8_t *buf = calloc(1, BPFVM_PAGE_SIZE_XDP);
 		memcpy(buf + XDP_PACKET_HEADROOM, pkt, len);

@@ -527,6 +527,10 @@ static void test_run_no_input(void)
 	CHECK_RC(bpfvm("run %s/legacy_maps.o", dir), 0);
 	CHECK_LINE(out, "program count: xdp, section xdp, 22 instructions");
 	CHECK_LINE(out, "map counters: array  key 4B  value 8B  max_entries 4  flags 0x0");
+	/* A run's summary leaves out array elements that are all zero... */
+	CHECK_LINE(out, "(4 elements all zero, not shown)");
+	/* ... and map dump shows every element. */
+	CHECK_RC(bpfvm("map dump %s/legacy_maps.o --map counters", dir), 0);
 	CHECK_LINE(out, "key: 03 00 00 00  value: 00 00 00 00 00 00 00 00");
 }
 

@@ -900,6 +900,31 @@ static double diamonds(uint32_t n, int fresh, uint32_t *processed, int *verdict)
 	return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 }
 
+/* A join where the first path (explored first, its state kept) was safe
+ * and the second is not: pruning must not let the second through. */
+#define FILLER MOV64_IMM(7, 1), MOV64_IMM(7, 2), MOV64_IMM(7, 3), MOV64_IMM(7, 4), MOV64_IMM(7, 5), \
+	MOV64_IMM(7, 6), MOV64_IMM(7, 7), MOV64_IMM(7, 8)
+static void test_pruning_safety(void)
+{
+	/* a packet range proven on one side only */
+	BAD(XDP, EACCES, "R2 offset is outside of the packet", LDX(SZ_W, 5, 1, 12), PKT_PTRS, MOV64_REG(4, 2),
+	    ALU64_IMM(ADD, 4, 8), FILLER, JMP_IMM(JSET, 5, 1, 2), JMP_REG(JGT, 4, 3, 11), JA(0), FILLER,
+	    LDX(SZ_B, 0, 2, 0), EXIT(), MOV64_IMM(0, 0), EXIT());
+	/* a pointer spilled on one side, a number on the other */
+	BAD(XDP, EACCES, "R2 invalid mem access 'inv'", LDX(SZ_W, 5, 1, 12), FILLER, JMP_IMM(JSET, 5, 1, 2),
+	    STX(SZ_DW, 10, 1, -8), JA(1), STX(SZ_DW, 10, 5, -8), FILLER, LDX(SZ_DW, 2, 10, -8), LDX(SZ_W, 0, 2, 0),
+	    EXIT());
+	/* a NULL check on one side only */
+	BAD(XDP, EACCES, "R6 invalid mem access 'map_value_or_null'", LDX(SZ_W, 8, 1, 12), LOOKUP(hash_fd),
+	    MOV64_REG(6, 0), FILLER, JMP_IMM(JSET, 8, 1, 2), JMP_IMM(JEQ, 6, 0, 11), JA(0), FILLER,
+	    LDX(SZ_DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT());
+	/* a bound on one side only */
+	BAD(XDP, EACCES, "R0 max value is outside of the array range", LDX(SZ_W, 8, 1, 12), LOOKUP(big_array_fd),
+	    JMP_IMM(JEQ, 0, 0, 25), LDX(SZ_W, 1, 0, 0), ALU64_IMM(AND, 1, 63), FILLER, JMP_IMM(JSET, 8, 1, 2),
+	    JMP_IMM(JGT, 1, 56, 13), JA(0), FILLER, ALU64_REG(ADD, 0, 1), LDX(SZ_DW, 0, 0, 0), MOV64_IMM(0, 0), EXIT(),
+	    MOV64_IMM(0, 0), EXIT());
+}
+
 static void test_pruning(void)
 {
 	for (int fresh = 0; fresh <= 1; fresh++) {
@@ -944,6 +969,7 @@ int main(void)
 	test_v51();
 	test_fixups();
 	test_log();
+	test_pruning_safety();
 	test_pruning();
 	bpfvm_free(vm);
 	return test_done();
