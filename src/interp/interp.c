@@ -23,6 +23,10 @@ enum {
 	OPX_JCC_JA_BASE,                /* + index of the JCC op: "JCC +1; JA L" */
 	OPX_MOVALU_BASE = OPX_JCC_JA_BASE + 40, /* + 2*(alu index) + (mov32): rX = rY; rX op= K */
 	OPX_ARRAY_LOOKUP = OPX_MOVALU_BASE + 32, /* bpf_map_lookup_elem on an ARRAY, inlined */
+	OPX_MAP_LOOKUP,                 /* bpf_map_lookup_elem straight to the map's ops */
+	/* The whole call sequence "r1 = map; r2 = r10; r2 += K; call lookup",
+	 * map load first (A) or last (B), on any map or inlined on an ARRAY. */
+	OPX_LOOKUP_SEQ_A, OPX_LOOKUP_SEQ_B, OPX_LOOKUP_SEQ_A_ARRAY, OPX_LOOKUP_SEQ_B_ARRAY,
 	OPX__COUNT,
 };
 
@@ -254,6 +258,29 @@ static void inline_array_lookup(const struct bpfvm_code *code, struct bpfvm_xins
 	}
 }
 
+/* The call at `call` is a map lookup (already decoded as OPX_MAP_LOOKUP or
+ * OPX_ARRAY_LOOKUP): if the four instructions before it only set r1 to the
+ * map and r2 to a stack slot, one handler at their start does it all. */
+static void fuse_lookup_sequence(const struct bpfvm_code *code, struct bpfvm_xinsn *x, const void *const *labels,
+				 const uint8_t *tgt, uint32_t call)
+{
+	if (call < 4 || tgt[call] || tgt[call - 1] || tgt[call - 2] || tgt[call - 3])
+		return;
+	const struct bpf_insn *in = code->insns;
+	uint32_t s = call - 4;
+	int array = x[call].op == labels[OPX_ARRAY_LOOKUP];
+	int a = code->ops[s] == OP_LDDW && in[s].dst_reg == 1 && in[s].src_reg == BPF_PSEUDO_MAP_FD &&
+		code->ops[s + 2] == OP_MOV64_X && in[s + 2].dst_reg == 2 && in[s + 2].src_reg == 10 &&
+		code->ops[s + 3] == OP_ADD64_K && in[s + 3].dst_reg == 2;
+	int b = code->ops[s] == OP_MOV64_X && in[s].dst_reg == 2 && in[s].src_reg == 10 &&
+		code->ops[s + 1] == OP_ADD64_K && in[s + 1].dst_reg == 2 &&
+		code->ops[s + 2] == OP_LDDW && in[s + 2].dst_reg == 1 && in[s + 2].src_reg == BPF_PSEUDO_MAP_FD;
+	if (a)
+		x[s].op = labels[array ? OPX_LOOKUP_SEQ_A_ARRAY : OPX_LOOKUP_SEQ_A];
+	else if (b)
+		x[s].op = labels[array ? OPX_LOOKUP_SEQ_B_ARRAY : OPX_LOOKUP_SEQ_B];
+}
+
 static void fuse(const struct bpfvm_code *code, struct bpfvm_xinsn *x, const void *const *labels)
 {
 	uint32_t n = code->len;
@@ -317,8 +344,12 @@ static void fuse(const struct bpfvm_code *code, struct bpfvm_xinsn *x, const voi
 	if (code->helpers[BPF_FUNC_map_lookup_elem].proto.fn == bpfvm_helper_map_lookup_elem)
 		for (uint32_t i = 0; i < n; i++)
 			if (code->ops[i] == OP_CALL && code->insns[i].src_reg == 0 &&
-			    code->insns[i].imm == BPF_FUNC_map_lookup_elem)
+			    code->insns[i].imm == BPF_FUNC_map_lookup_elem) {
+				/* Any map: skip the helper, call the type's lookup. */
+				x[i].op = labels[OPX_MAP_LOOKUP];
 				inline_array_lookup(code, x, labels, tgt, i);
+				fuse_lookup_sequence(code, x, labels, tgt, i);
+			}
 	free(tgt);
 }
 

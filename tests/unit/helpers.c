@@ -115,11 +115,77 @@ static void test_runtime(void)
 	bpfvm_close(vm, fd);
 }
 
+static int map_fd(uint32_t type, uint32_t max)
+{
+	union bpf_attr a = { 0 };
+	a.map_type = type;
+	a.key_size = 4;
+	a.value_size = 8;
+	a.max_entries = max;
+	return bpfvm_bpf(vm, BPF_MAP_CREATE, &a, sizeof(a));
+}
+
+static void map_put(int fd, uint32_t key, uint64_t val)
+{
+	union bpf_attr a = { 0 };
+	a.map_fd = (uint32_t)fd;
+	a.key = (uint64_t)(uintptr_t)&key;
+	a.value = (uint64_t)(uintptr_t)&val;
+	CHECK_EQ(bpfvm_bpf(vm, BPF_MAP_UPDATE_ELEM, &a, sizeof(a)), 0);
+}
+
+/* bpf_map_lookup_elem as clang writes it, map loaded first or last, on an
+ * array (inlined by the interpreter) and a hash (straight to its ops): the
+ * value of key `key`, or 0xdead when absent. */
+static uint64_t lookup_prog(int fd, int map_last, uint32_t key)
+{
+	struct bpf_insn p[] = {
+		ST(0, 10, -4, (int32_t)key),
+		LD_IMM64(1, 0), MOV64_REG(2, 10), ALU64_IMM(0x00, 2, -4),
+		CALL(BPF_FUNC_map_lookup_elem),
+		JMP_IMM(0x50, 0, 0, 2), MOV64_IMM(0, 0xdead), EXIT(),
+		LDX(0x18, 0, 0, 0), EXIT() };
+	if (map_last) {         /* r2 = r10; r2 += -4; r1 = map ll */
+		struct bpf_insn t[4] = { p[3], p[4], p[1], p[2] };
+		memcpy(&p[1], t, sizeof(t));
+	}
+	for (int i = 0; i < 10; i++)
+		if (p[i].code == 0x18) {
+			p[i].src_reg = BPF_PSEUDO_MAP_FD;
+			p[i].imm = fd;
+			break;
+		}
+	int pfd = load(p, sizeof(p) / sizeof(p[0]));
+	uint32_t ret = 0;
+	CHECK(pfd >= 0);
+	CHECK_EQ(run(pfd, &ret), 0);
+	bpfvm_close(vm, pfd);
+	return ret;
+}
+
+static void test_map_lookups(void)
+{
+	int arr = map_fd(BPF_MAP_TYPE_ARRAY, 4), hash = map_fd(BPF_MAP_TYPE_HASH, 4);
+	CHECK(arr >= 0 && hash >= 0);
+	map_put(arr, 2, 0x1234);
+	map_put(hash, 7, 0x5678);
+	for (int last = 0; last < 2; last++) {
+		CHECK_EQ(lookup_prog(arr, last, 2), 0x1234);
+		CHECK_EQ(lookup_prog(arr, last, 1), 0);         /* present, zero */
+		CHECK_EQ(lookup_prog(arr, last, 4), 0xdead);    /* out of range */
+		CHECK_EQ(lookup_prog(hash, last, 7), 0x5678);
+		CHECK_EQ(lookup_prog(hash, last, 8), 0xdead);
+	}
+	bpfvm_close(vm, arr);
+	bpfvm_close(vm, hash);
+}
+
 int main(void)
 {
 	vm = bpfvm_new();
 	test_trace_printk();
 	test_runtime();
+	test_map_lookups();
 	bpfvm_free(vm);
 	return test_done();
 }
