@@ -27,6 +27,10 @@ enum {
 	/* The whole call sequence "r1 = map; r2 = r10; r2 += K; call lookup",
 	 * map load first (A) or last (B), on any map or inlined on an ARRAY. */
 	OPX_LOOKUP_SEQ_A, OPX_LOOKUP_SEQ_B, OPX_LOOKUP_SEQ_A_ARRAY, OPX_LOOKUP_SEQ_B_ARRAY,
+	/* A loop counter's step and latch: "rX += K; if rX op K2 goto +1; goto L",
+	 * + index of the condition (64-bit compare with an immediate). */
+	OPX_ADD_LATCH_BASE,
+	OPX_ADD_LATCH_END = OPX_ADD_LATCH_BASE + 10,
 	OPX__COUNT,
 };
 
@@ -334,6 +338,16 @@ static void fuse(const struct bpfvm_code *code, struct bpfvm_xinsn *x, const voi
 		for (int k = 0; k < 16; k++)
 			if (code->ops[i + 1] == alu_ops[k]) {
 				x[i].op = labels[OPX_MOVALU_BASE + 2 * k + (op == OP_MOV32_X)];
+				break;
+			}
+	}
+	/* rX += K followed by its latch (fused above as JCC_JA). */
+	for (uint32_t i = 0; i + 2 < n; i++) {
+		if (x[i].op != labels[OP_ADD64_K] || tgt[i + 1] || code->insns[i + 1].dst_reg != code->insns[i].dst_reg)
+			continue;
+		for (int c = 0; c < 10; c++)
+			if (x[i + 1].op == labels[OPX_JCC_JA_BASE + 4 * c]) {
+				x[i].op = labels[OPX_ADD_LATCH_BASE + c];
 				break;
 			}
 	}

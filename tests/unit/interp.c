@@ -235,6 +235,16 @@ static void test_fusion(void)
 					JMP_IMM(0x10, 1, 100, 1), JA(-4), EXIT() };
 		CHECK_EQ_U64(run_mode(p, 7, BPFVM_EXEC_UNCHECKED, NULL, 0), 300);
 		CHECK_EQ_U64(run_mode(p, 7, 0, NULL, 0), 300);
+		/* Every condition of the fused counter step + latch, counting up
+		 * from -5 by 2 until the condition holds (or 40 steps). */
+		static const uint8_t conds[] = { 0x10, 0x50, 0x20, 0x30, 0xa0, 0xb0, 0x60, 0x70, 0xc0, 0xd0 };
+		for (size_t c = 0; c < sizeof(conds); c++) {
+			struct bpf_insn q[] = { MOV64_IMM(0, 0), MOV64_IMM(1, -5),
+						ALU64_IMM(0x00, 0, 1), JMP_IMM(0x50, 0, 40, 1), EXIT(),
+						ALU64_IMM(0x00, 1, 2), JMP_IMM(conds[c], 1, 3, 1), JA(-6),
+						ALU64_IMM(0x00, 0, 1000), EXIT() };
+			CHECK_EQ_U64(run_mode(q, 10, BPFVM_EXEC_UNCHECKED, NULL, 0), run_mode(q, 10, 0, NULL, 0));
+		}
 		struct bpf_insn q[] = { MOV64_IMM(2, 9), JMP_IMM(0x15, 2, 9, 1), MOV64_REG(3, 2),
 					ALU64_IMM(0x00, 3, 1), MOV64_REG(0, 3), EXIT() };
 		CHECK_EQ_U64(run_mode(q, 6, BPFVM_EXEC_UNCHECKED, NULL, 0), run_mode(q, 6, 0, NULL, 0));
