@@ -18,26 +18,46 @@
 #include "interp/interp.h"
 #include "maps/arraymap.h"
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include "helpers/pkt.h"
 
 #define MAP(r) ((struct bpfvm_map *)(uintptr_t)(r))
 #define RET(e) ((uint64_t)(int64_t)(e))
 
 /* ---- bpf_perf_event_output ------------------------------------------------------ */
 
-/* The tracing version: flags select the slot only (BPF_F_INDEX_MASK;
- * BPF_F_CURRENT_CPU is the running CPU); the BPF_F_CTXLEN_MASK bits of the
- * skb version are unknown flags here. */
+/* Flags select the slot (BPF_F_INDEX_MASK; BPF_F_CURRENT_CPU is the running
+ * CPU). In packet programs (the kernel's bpf_skb_event_output and
+ * bpf_xdp_event_output) the BPF_F_CTXLEN_MASK bits ask for that many bytes
+ * of the packet after the data, in the same record (-EFAULT beyond the
+ * packet); for the tracing version they are unknown flags. */
 static uint64_t perf_event_output(uint64_t ctx, uint64_t m, uint64_t flags, uint64_t data, uint64_t size,
 				  struct bpfvm_run *run)
 {
 	struct bpfvm_map *map = MAP(m);
-	if (flags & ~BPF_F_INDEX_MASK)
+	int packet = pkt_skb(run) || pkt_xdp(run);
+	uint64_t ctxlen = (flags & BPF_F_CTXLEN_MASK) >> 32;
+	if (flags & ~(BPF_F_INDEX_MASK | (packet ? BPF_F_CTXLEN_MASK : 0)))
 		return RET(-EINVAL);
 	/* The verifier only passes perf event arrays; a checked run may not. */
 	if (map->map_type != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
 		return RET(-EINVAL);
-	return RET(bpfvm_perf_event_output(map, flags, run->cpu, (const void *)(uintptr_t)data, size));
+	flags &= BPF_F_INDEX_MASK;
+	if (!ctxlen)
+		return RET(bpfvm_perf_event_output(map, flags, run->cpu, (const void *)(uintptr_t)data, size));
+	uint8_t stackbuf[4096], *buf = stackbuf;
+	if (size + ctxlen > sizeof(stackbuf) && !(buf = malloc(size + ctxlen)))
+		return RET(-ENOMEM);
+	int rc = bpfvm_pkt_copy_ctx(run, buf + size, ctxlen);
+	if (rc == 0) {
+		if (size)
+			memcpy(buf, (const void *)(uintptr_t)data, size);
+		rc = bpfvm_perf_event_output(map, flags, run->cpu, buf, size + ctxlen);
+	}
+	if (buf != stackbuf)
+		free(buf);
+	return RET(rc);
 }
 
 /* ---- stacks --------------------------------------------------------------------- */
@@ -117,6 +137,7 @@ clear:
 	return RET(err);
 }
 
+#undef A
 #define A(t) BPFVM_ARG_##t
 const struct bpfvm_helper_def bpfvm_helpers_perf_stack[] = {
 	{ 25, { "perf_event_output", perf_event_output, BPFVM_RET_INTEGER,

@@ -429,6 +429,48 @@ static void test_perf_program(void)
 	CHECK_EQ(c.sizes[0], 12);
 	CHECK(!memcmp(c.data[0], &want, 8));
 	bpfvm_close(vm, pfd);
+
+	/* Packet programs may append packet bytes: BPF_F_CTXLEN_MASK (the
+	 * kernel's bpf_xdp_event_output); more than the packet is -EFAULT. */
+	for (int big = 0; big < 2; big++) {
+		uint64_t flags = BPF_F_CURRENT_CPU | ((uint64_t)(big ? 65 : 16) << 32);
+		struct bpf_insn ctxprog[] = {
+			ST(0x18, 10, -8, 0x55667788),
+			I(0x18, 2, BPF_PSEUDO_MAP_FD, 0, fd), I(0, 0, 0, 0, 0),
+			LD_IMM64(3, flags),
+			MOV64_REG(4, 10),
+			ALU64_IMM(0x00, 4, -8),
+			MOV64_IMM(5, 8),
+			CALL(BPF_FUNC_perf_event_output),
+			EXIT(),
+		};
+		memset(&a, 0, sizeof(a));
+		a.prog_type = BPF_PROG_TYPE_XDP;
+		a.insns = P(ctxprog);
+		a.insn_cnt = sizeof(ctxprog) / sizeof(ctxprog[0]);
+		a.license = P("GPL");
+		pfd = sys(BPF_PROG_LOAD, &a);
+		CHECK(pfd >= 0);
+		for (int i = 0; i < 64; i++)
+			pkt[i] = (uint8_t)(i + 1);
+		memset(&a, 0, sizeof(a));
+		a.test.prog_fd = (uint32_t)pfd;
+		a.test.data_in = P(pkt);
+		a.test.data_size_in = sizeof(pkt);
+		CHECK_EQ(sys(BPF_PROG_TEST_RUN, &a), 0);
+		memset(&c, 0, sizeof(c));
+		if (big) {
+			CHECK_EQ((int32_t)a.test.retval, -EFAULT);
+			CHECK_EQ(bpfvm_perf_read(pe, on_sample, on_lost, &c), 0);
+		} else {
+			CHECK_EQ(a.test.retval, 0);
+			CHECK_EQ(bpfvm_perf_read(pe, on_sample, on_lost, &c), 1);
+			CHECK_EQ(c.sizes[0], 8 + 16 + 4);
+			CHECK(!memcmp(c.data[0], &want, 8));
+			CHECK(!memcmp(c.data[0] + 8, pkt, 16));
+		}
+		bpfvm_close(vm, pfd);
+	}
 	bpfvm_perf_close(pe);
 	bpfvm_close(vm, fd);
 }
