@@ -10,6 +10,9 @@
 struct bpfvm_map;
 
 struct bpfvm_prog {
+	/* First, so that the interpreter's tail call finds a program's code
+	 * at the program's address (it does not know this struct). */
+	struct bpfvm_code code;         /* insns as run: maps resolved to pointers */
 	atomic_long refcnt;
 	struct bpfvm *vm;
 	uint32_t type;
@@ -22,7 +25,6 @@ struct bpfvm_prog {
 	uint8_t tag[BPF_TAG_SIZE];
 	uint64_t load_time;             /* ns since boot (CLOCK_BOOTTIME) */
 	uint32_t uid;
-	struct bpfvm_code code;         /* insns as run: maps resolved to pointers */
 	struct bpfvm_map **used_maps;   /* held references */
 	uint32_t used_map_cnt;
 	atomic_uint_fast64_t run_time_ns;
