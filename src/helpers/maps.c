@@ -17,9 +17,12 @@ uint64_t bpfvm_helper_map_lookup_elem(uint64_t m, uint64_t key, uint64_t r3, uin
 	void *v = map->ops->lookup(map, PTR(key), run->cpu);
 	/* A checked run may now use the value (map-in-map lookups return a
 	 * map, which is not memory). */
-	if (v && run->checked && map->map_type != BPF_MAP_TYPE_ARRAY_OF_MAPS &&
-	    map->map_type != BPF_MAP_TYPE_HASH_OF_MAPS)
-		bpfvm_run_add_region(run, v, map->value_size, 1);
+	if (v && run->checked) {
+		if (map->map_type == BPF_MAP_TYPE_ARRAY_OF_MAPS || map->map_type == BPF_MAP_TYPE_HASH_OF_MAPS)
+			bpfvm_run_add_map(run, v);
+		else
+			bpfvm_run_add_region(run, v, map->value_size, 1);
+	}
 	return (uint64_t)(uintptr_t)v;
 }
 

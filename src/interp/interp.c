@@ -72,6 +72,8 @@ static inline int64_t smod64(int64_t a, int64_t b)
 
 /* Checked mode: the arguments of a helper call must point where the
  * helper's prototype says they may (memory the run handed out). */
+static const struct bpfvm_region *find_region(const struct bpfvm_run *run, uintptr_t addr, uint64_t len);
+
 static int arg_fault(struct bpfvm_run *run, const struct bpfvm_helper_slot *h, int reg, const char *what)
 {
 	bpfvm_run_fault(run, -EFAULT, "insn %u: helper %s: R%d %s", run->pc, h->proto.name, reg, what);
@@ -95,9 +97,14 @@ static int check_helper_args(struct bpfvm_run *run, const struct bpfvm_helper_sl
 			uint32_t k = 0;
 			while (k < c->nmaps && (uint64_t)(uintptr_t)c->maps[k] != v)
 				k++;
-			if (k == c->nmaps)
-				return arg_fault(run, h, i + 1, "is not a map of this program");
-			map = c->maps[k];
+			if (k < c->nmaps) {
+				map = c->maps[k];
+			} else {
+				const struct bpfvm_region *r = find_region(run, (uintptr_t)v, 1);
+				if (!r || r->kind != REGION_MAP || r->start != (uintptr_t)v)
+					return arg_fault(run, h, i + 1, "is not a map of this program");
+				map = (const struct bpfvm_map *)(uintptr_t)v;
+			}
 			break;
 		}
 		case BPFVM_ARG_PTR_TO_MAP_KEY:
@@ -153,6 +160,14 @@ int bpfvm_run_mem_ok(const struct bpfvm_run *run, uintptr_t addr, uint64_t len, 
 	return r && r->kind == REGION_MEM && (!write || r->writable);
 }
 
+int bpfvm_run_add_map(struct bpfvm_run *run, const void *map)
+{
+	int rc = bpfvm_run_add_region(run, map, 1, 0);
+	if (rc == 0 && run->checked)
+		run->regions[run->nregions - 1].kind = REGION_MAP;
+	return rc;
+}
+
 int bpfvm_run_set_ctx(struct bpfvm_run *run, void *ctx, uint32_t size)
 {
 	int rc = bpfvm_run_add_region(run, ctx, size, 0);
@@ -161,13 +176,11 @@ int bpfvm_run_set_ctx(struct bpfvm_run *run, void *ctx, uint32_t size)
 	return rc;
 }
 
-/* Checked loads and stores, out of line: the stack region is refreshed for
- * the current call depth, then the access must fall in one region. */
-static int checked_access(struct bpfvm_run *run, const uint8_t *stack, uint32_t depth, uint64_t addr,
-			  uint32_t size, int write, uint64_t *val, uint32_t index)
+/* Checked loads and stores, out of line: the access must fall in one
+ * region (regions[0], the live frames' stack, is kept current by the loop). */
+static int checked_access(struct bpfvm_run *run, uint64_t addr, uint32_t size, int write, uint64_t *val,
+			  uint32_t index)
 {
-	run->regions[0].start = (uintptr_t)stack;
-	run->regions[0].end = (uintptr_t)stack + (depth + 1) * BPFVM_STACK_SIZE;
 	const struct bpfvm_region *r = find_region(run, (uintptr_t)addr, size);
 	if (r && r->kind == REGION_CTX) {
 		uint32_t off = (uint32_t)((uintptr_t)addr - r->start);

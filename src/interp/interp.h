@@ -37,6 +37,7 @@ struct bpfvm_code {
 enum bpfvm_region_kind {
 	REGION_MEM = 0,         /* plain memory: loads and stores go through */
 	REGION_CTX,             /* the context: accesses go to run->ctx_access */
+	REGION_MAP,             /* not memory: a map a helper handed out (an inner map) */
 };
 
 struct bpfvm_region {
@@ -91,6 +92,9 @@ void bpfvm_run_fault(struct bpfvm_run *run, int errcode, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Is [addr, addr+len) inside a region the run may touch? */
 int bpfvm_run_mem_ok(const struct bpfvm_run *run, uintptr_t addr, uint64_t len, int write);
+/* Checked runs: `map` (an inner map from a map-in-map lookup) may now be
+ * passed to helpers as a map argument. */
+int bpfvm_run_add_map(struct bpfvm_run *run, const void *map);
 /* Declares the context region of a checked run. */
 int bpfvm_run_set_ctx(struct bpfvm_run *run, void *ctx, uint32_t size);
 

@@ -56,7 +56,8 @@ static const char *reserved_fields(const struct bpf_insn *in, const struct bpfvm
 	case K_CALLX:
 		return (in->off || in->src_reg || in->imm) ? "BPF_CALLX uses reserved fields" : NULL;
 	case K_EXIT:
-		return (in->src_reg || in->dst_reg || in->off || in->imm) ? "BPF_EXIT uses reserved fields" : NULL;
+		/* The kernel does not look at off here. */
+		return (in->src_reg || in->dst_reg || in->imm) ? "BPF_EXIT uses reserved fields" : NULL;
 	case K_LDABS:
 		return (in->dst_reg || in->src_reg || in->off) ? "BPF_LD_[ABS|IND] uses reserved fields" : NULL;
 	case K_LDIND:
