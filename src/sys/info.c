@@ -69,6 +69,21 @@ static void dump_insns(const struct bpfvm_prog *prog, struct bpf_insn *out)
 	}
 }
 
+/* An array of the info: the caller said how many records its buffer holds
+ * (*count in); that many at most are copied, and *count becomes how many
+ * there are. */
+static int copy_records(uint64_t ubuf, uint32_t *count, uint32_t have, const void *src, size_t rec)
+{
+	uint32_t n = *count < have ? *count : have;
+	*count = have;
+	if (!n)
+		return 0;
+	if (!ubuf)
+		return -EFAULT;
+	memcpy((void *)(uintptr_t)ubuf, src, (size_t)n * rec);
+	return 0;
+}
+
 static int prog_info(struct bpfvm_prog *prog, const union bpf_attr *attr, union bpf_attr *uattr, unsigned int size)
 {
 	struct bpf_prog_info info;
@@ -86,19 +101,13 @@ static int prog_info(struct bpfvm_prog *prog, const union bpf_attr *attr, union 
 	info.run_time_ns = atomic_load(&prog->run_time_ns);
 	info.run_cnt = atomic_load(&prog->run_cnt);
 
-	uint32_t ulen = info.nr_map_ids;
-	info.nr_map_ids = prog->used_map_cnt;
-	if (ulen > info.nr_map_ids)
-		ulen = info.nr_map_ids;
-	if (ulen) {
-		uint32_t *ids = (uint32_t *)(uintptr_t)info.map_ids;
-		if (!ids)
-			return -EFAULT;
-		for (uint32_t i = 0; i < ulen; i++)
-			ids[i] = prog->used_maps[i]->id;
-	}
+	uint32_t ids[64];               /* MAX_USED_MAPS */
+	for (uint32_t i = 0; i < prog->used_map_cnt && i < 64; i++)
+		ids[i] = prog->used_maps[i]->id;
+	if ((rc = copy_records(info.map_ids, &info.nr_map_ids, prog->used_map_cnt, ids, sizeof(ids[0]))) < 0)
+		return rc;
 
-	ulen = info.xlated_prog_len;
+	uint32_t ulen = info.xlated_prog_len;
 	info.xlated_prog_len = prog->code.len * (uint32_t)sizeof(struct bpf_insn);
 	if (ulen > info.xlated_prog_len)
 		ulen = info.xlated_prog_len;
@@ -120,26 +129,14 @@ static int prog_info(struct bpfvm_prog *prog, const union bpf_attr *attr, union 
 	info.nr_prog_tags = 0;
 	info.btf_id = prog->btf ? ((struct bpfvm_btf *)prog->btf)->id : 0;
 
-	ulen = info.nr_func_info;
 	info.func_info_rec_size = sizeof(struct bpf_func_info);
-	info.nr_func_info = prog->func_info_cnt;
-	if (ulen > info.nr_func_info)
-		ulen = info.nr_func_info;
-	if (ulen) {
-		if (!info.func_info)
-			return -EFAULT;
-		memcpy((void *)(uintptr_t)info.func_info, prog->func_info, ulen * sizeof(struct bpf_func_info));
-	}
-	ulen = info.nr_line_info;
+	if ((rc = copy_records(info.func_info, &info.nr_func_info, prog->func_info_cnt, prog->func_info,
+			       sizeof(struct bpf_func_info))) < 0)
+		return rc;
 	info.line_info_rec_size = sizeof(struct bpf_line_info);
-	info.nr_line_info = prog->line_info_cnt;
-	if (ulen > info.nr_line_info)
-		ulen = info.nr_line_info;
-	if (ulen) {
-		if (!info.line_info)
-			return -EFAULT;
-		memcpy((void *)(uintptr_t)info.line_info, prog->line_info, ulen * sizeof(struct bpf_line_info));
-	}
+	if ((rc = copy_records(info.line_info, &info.nr_line_info, prog->line_info_cnt, prog->line_info,
+			       sizeof(struct bpf_line_info))) < 0)
+		return rc;
 	return info_epilogue(attr, uattr, size, &info, len);
 }
 
