@@ -9,6 +9,9 @@
 
 struct bpfvm_map;
 
+/* Maps one program may reference (MAX_USED_MAPS). */
+#define BPFVM_MAX_USED_MAPS 64
+
 struct bpfvm_prog {
 	/* First, so that the interpreter's tail call finds a program's code
 	 * at the program's address (it does not know this struct). */

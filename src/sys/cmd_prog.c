@@ -18,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_USED_MAPS 64
 #define LICENSE_LEN 128
 
 /* license_is_gpl_compatible */
@@ -113,7 +112,7 @@ static int resolve_maps(struct bpfvm *vm, struct bpfvm_prog *prog, struct bpf_in
 		if (k < prog->used_map_cnt) {
 			bpfvm_map_put(map);     /* already held once */
 		} else {
-			if (prog->used_map_cnt >= MAX_USED_MAPS) {
+			if (prog->used_map_cnt >= BPFVM_MAX_USED_MAPS) {
 				bpfvm_map_put(map);
 				bpfvm_log(log, "too many maps\n");
 				return -E2BIG;
@@ -214,7 +213,7 @@ static int load(struct bpfvm *vm, union bpf_attr *attr, union bpf_attr *uattr, u
 	if (bpfvm_obj_name_check(attr->prog_name, prog->name) < 0)
 		return -EINVAL;
 	struct bpf_insn *insns = malloc(n * sizeof(*insns));
-	prog->used_maps = calloc(MAX_USED_MAPS, sizeof(*prog->used_maps));
+	prog->used_maps = calloc(BPFVM_MAX_USED_MAPS, sizeof(*prog->used_maps));
 	if (!insns || !prog->used_maps) {
 		free(insns);
 		return -ENOMEM;

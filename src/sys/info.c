@@ -101,8 +101,8 @@ static int prog_info(struct bpfvm_prog *prog, const union bpf_attr *attr, union 
 	info.run_time_ns = atomic_load(&prog->run_time_ns);
 	info.run_cnt = atomic_load(&prog->run_cnt);
 
-	uint32_t ids[64];               /* MAX_USED_MAPS */
-	for (uint32_t i = 0; i < prog->used_map_cnt && i < 64; i++)
+	uint32_t ids[BPFVM_MAX_USED_MAPS];
+	for (uint32_t i = 0; i < prog->used_map_cnt; i++)
 		ids[i] = prog->used_maps[i]->id;
 	if ((rc = copy_records(info.map_ids, &info.nr_map_ids, prog->used_map_cnt, ids, sizeof(ids[0]))) < 0)
 		return rc;
