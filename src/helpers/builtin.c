@@ -13,5 +13,6 @@ const struct bpfvm_helper_def *const bpfvm_builtin_helper_sets[] = {
 	bpfvm_helpers_tunnel,
 	bpfvm_helpers_fib,
 	bpfvm_helpers_lwt,
+	bpfvm_helpers_tracing,
 	NULL,
 };

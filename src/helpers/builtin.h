@@ -27,4 +27,5 @@ extern const struct bpfvm_helper_def bpfvm_helpers_sock[];
 extern const struct bpfvm_helper_def bpfvm_helpers_tunnel[];
 extern const struct bpfvm_helper_def bpfvm_helpers_fib[];
 extern const struct bpfvm_helper_def bpfvm_helpers_lwt[];
+extern const struct bpfvm_helper_def bpfvm_helpers_tracing[];
 #endif
