@@ -248,6 +248,18 @@ struct bpfvm_pkt_result {
 /* -ENOENT if the thread ran no packet test run on vm. */
 BPFVM_API int bpfvm_net_last_result(const struct bpfvm *vm, struct bpfvm_pkt_result *out);
 
+/* An IPsec state the packet was received through (the kernel's sec_path,
+ * what bpf_skb_get_xfrm_state reads). */
+struct bpfvm_net_xfrm {
+	uint32_t reqid;
+	uint32_t spi;                   /* network byte order */
+	uint16_t family;                /* AF_INET or AF_INET6 */
+	uint8_t saddr[16];              /* remote address, network order (IPv4: first 4) */
+};
+/* The security path of every packet of the vm's later skb test runs: up to
+ * 6 states (XFRM_MAX_DEPTH), -E2BIG beyond; n = 0 clears it. */
+BPFVM_API int bpfvm_net_set_xfrm(struct bpfvm *vm, const struct bpfvm_net_xfrm *states, uint32_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -24,6 +24,8 @@ struct net {
 	struct bpfvm_net_neigh *neighs;
 	uint32_t nneighs;
 	struct bpfvm_sock *socks;
+	struct bpfvm_net_xfrm xfrm[BPFVM_XFRM_MAX_DEPTH];
+	uint32_t nxfrm;
 };
 
 #define NET_LOCK(vm) pthread_mutex_lock(&((struct bpfvm *)(vm))->net_lock)
@@ -364,4 +366,31 @@ int bpfvm_net_dev_exists(struct bpfvm *vm, uint32_t ifindex)
 {
 	struct bpfvm_net_dev dev;
 	return bpfvm_net_dev_get(vm, ifindex, &dev) == 0;
+}
+
+BPFVM_API int bpfvm_net_set_xfrm(struct bpfvm *vm, const struct bpfvm_net_xfrm *states, uint32_t n)
+{
+	if (!vm || (n && !states))
+		return -EINVAL;
+	if (n > BPFVM_XFRM_MAX_DEPTH)
+		return -E2BIG;
+	NET_LOCK(vm);
+	struct net *nt = net_find(vm, 1);
+	if (nt) {
+		memcpy(nt->xfrm, states, n * sizeof(*states));
+		nt->nxfrm = n;
+	}
+	NET_UNLOCK(vm);
+	return nt ? 0 : -ENOMEM;
+}
+
+uint32_t bpfvm_net_get_xfrm(struct bpfvm *vm, struct bpfvm_net_xfrm *out)
+{
+	NET_LOCK(vm);
+	struct net *nt = net_find(vm, 0);
+	uint32_t n = nt ? nt->nxfrm : 0;
+	if (n)
+		memcpy(out, nt->xfrm, n * sizeof(*out));
+	NET_UNLOCK(vm);
+	return n;
 }

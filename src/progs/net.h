@@ -11,6 +11,10 @@ struct bpfvm_sock;
 int bpfvm_net_dev_get(struct bpfvm *vm, uint32_t ifindex, struct bpfvm_net_dev *out);
 /* Is there a device with that ifindex (the loopback device, 1, always)? */
 int bpfvm_net_dev_exists(struct bpfvm *vm, uint32_t ifindex);
+#define BPFVM_XFRM_MAX_DEPTH 6
+/* The security path the host set for test-run packets: copies it to out
+ * (BPFVM_XFRM_MAX_DEPTH entries of room) and returns how many. */
+uint32_t bpfvm_net_get_xfrm(struct bpfvm *vm, struct bpfvm_net_xfrm *out);
 
 /* Longest-prefix match over the vm's routes of `family` for dst (network
  * order, 4 or 16 bytes): 0 with *out, or -ENOENT. */

@@ -86,6 +86,17 @@ int bpfvm_skb_init_dev(struct bpfvm_skb *skb, struct bpfvm *vm, const uint8_t *f
 		skb->len += BPFVM_ETH_HLEN;
 	}
 	bpfvm_skb_sync(skb);
+	/* The security path the host gave the vm's test-run packets. */
+	struct bpfvm_net_xfrm xs[BPFVM_XFRM_MAX_DEPTH];
+	uint32_t nx = bpfvm_net_get_xfrm(vm, xs);
+	for (uint32_t i = 0; i < nx; i++) {
+		skb->xfrm_store[i].reqid = xs[i].reqid;
+		skb->xfrm_store[i].spi = xs[i].spi;
+		skb->xfrm_store[i].family = xs[i].family;
+		memcpy(skb->xfrm_store[i].saddr, xs[i].saddr, 16);
+	}
+	skb->xfrm = nx ? skb->xfrm_store : NULL;
+	skb->xfrm_len = nx;
 	/* The zeroed socket the test run attaches (sock_init_data(NULL, sk)). */
 	skb->sk = calloc(1, sizeof(*skb->sk));
 	if (!skb->sk) {

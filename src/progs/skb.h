@@ -93,6 +93,7 @@ struct bpfvm_skb {
 	struct bpfvm_tunnel_info tunnel;
 	const struct bpfvm_xfrm_state *xfrm;
 	uint32_t xfrm_len;
+	struct bpfvm_xfrm_state xfrm_store[6];  /* the host's sec_path, copied */
 	/* seg6local: the SRH the program may edit (seg6_bpf_srh_state) */
 	int32_t srh_off;                /* from data, or -1 */
 	uint16_t srh_hdrlen;

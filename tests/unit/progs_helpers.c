@@ -491,6 +491,34 @@ static void test_tunnel(void)
 			   CALL(BPF_FUNC_skb_get_tunnel_key), EXIT()), f, len), NEG(EINVAL));
 }
 
+/* bpf_skb_get_xfrm_state reads the security path the host gave the vm's
+ * test-run packets: spi of state `idx` (or the helper's error), and the
+ * IPv4 remote address. */
+static void test_xfrm(void)
+{
+	uint8_t f[256];
+	uint32_t len = udp4(f, 20, 0);
+#define XFRM_PROG(idx, size) P(MOV64_IMM(2, idx), MOV64_REG(3, 10), ALU64_IMM(0x00, 3, -32), MOV64_IMM(4, size), \
+	MOV64_IMM(5, 0), CALL(BPF_FUNC_skb_get_xfrm_state), JMP_IMM(0x50, 0, 0, 4), LDX(0, 0, 10, -28), \
+	LDX(0, 1, 10, -20), ALU64_REG(0xa0, 0, 1), EXIT(), EXIT())
+	/* No security path: -EINVAL. */
+	CHECK_EQ(run(TC, XFRM_PROG(0, 28), f, len), NEG(EINVAL));
+	struct bpfvm_net_xfrm xs[2] = {
+		{ .reqid = 7, .spi = 0x11223344, .family = 2, .saddr = { 10, 0, 0, 9 } },
+		{ .reqid = 8, .spi = 0x55667788, .family = 10, .saddr = { 0x20, 0x01, 0x0d, 0xb8 } },
+	};
+	CHECK_EQ(bpfvm_net_set_xfrm(vm, xs, 2), 0);
+	CHECK_EQ(run(TC, XFRM_PROG(0, 28), f, len), 0x11223344u ^ 0x0900000au);  /* spi ^ remote_ipv4 */
+	CHECK_EQ(run(TC, XFRM_PROG(1, 28), f, len), 0x55667788u ^ 0xb80d0120u);
+	CHECK_EQ(run(TC, XFRM_PROG(2, 28), f, len), NEG(EINVAL));              /* no such state */
+	CHECK_EQ(run(TC, XFRM_PROG(0, 24), f, len), NEG(EINVAL));              /* wrong size */
+	struct bpfvm_net_xfrm many[7] = { { 0 } };
+	CHECK_EQ(bpfvm_net_set_xfrm(vm, many, 7), -E2BIG);
+	CHECK_EQ(bpfvm_net_set_xfrm(vm, NULL, 0), 0);
+	CHECK_EQ(run(TC, XFRM_PROG(0, 28), f, len), NEG(EINVAL));
+#undef XFRM_PROG
+}
+
 /* ---- lwt ---- */
 
 static void test_lwt(void)
@@ -745,6 +773,7 @@ int main(void)
 	test_fib();
 	test_sockets();
 	test_tunnel();
+	test_xfrm();
 	test_lwt();
 	test_ctx_in_out();
 	test_flow_dissector();
