@@ -95,6 +95,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/bpfvm $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 $(LIBA) $(LIBSO) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/bpfvm/*.h $(DESTDIR)$(PREFIX)/include/bpfvm/
+	install -d $(DESTDIR)$(PREFIX)/include/bpfvm/compat/bpf
+	install -m 644 include/bpfvm/compat/bpf/*.h $(DESTDIR)$(PREFIX)/include/bpfvm/compat/bpf/
 	install -m 755 $(CLI) $(PLUGIN) $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' bpfvm.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfvm.pc
 

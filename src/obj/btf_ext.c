@@ -1,7 +1,10 @@
 /* .BTF.ext: func_info and line_info records per program section, with
  * instruction offsets in bytes (converted here to instruction indices, as
- * libbpf does before PROG_LOAD). Strings (section names, file names, line
- * text) live in .BTF's string section. */
+ * libbpf does before PROG_LOAD), and CO-RE relocations (struct
+ * bpf_core_relo, in the header's third block when hdr_len is 32 or more),
+ * which are only counted: the loader does not apply them (see reloc.c).
+ * Strings (section names, file names, line text, access strings) live in
+ * .BTF's string section. */
 #include "obj/obj.h"
 #include <errno.h>
 #include <stdlib.h>
@@ -14,8 +17,8 @@ struct ext_block {
 };
 
 struct obj_btf_ext {
-	struct ext_block *blocks[2];    /* [0] func_info, [1] line_info */
-	uint32_t nblocks[2];
+	struct ext_block *blocks[3];    /* OBJ_EXT_FUNC, OBJ_EXT_LINE, OBJ_EXT_CORE */
+	uint32_t nblocks[3];
 };
 
 static uint32_t rd32(const uint8_t *p)
@@ -29,7 +32,7 @@ void obj_btf_ext_free(struct obj_btf_ext *ext)
 {
 	if (!ext)
 		return;
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 3; k++) {
 		for (uint32_t i = 0; i < ext->nblocks[k]; i++)
 			free(ext->blocks[k][i].recs);
 		free(ext->blocks[k]);
@@ -43,12 +46,14 @@ static int cmp_rec(const void *a, const void *b)
 	return x->insn < y->insn ? -1 : x->insn > y->insn;
 }
 
+static const char *const ext_what[3] = { "func_info", "line_info", "core_relo" };
+
 /* One info section: rec_size, then { sec_name_off, num_info, records }. */
 static int parse_info(struct bpfvm_object *obj, struct obj_btf_ext *ext, int line, const uint8_t *p,
 		      uint32_t len, uint32_t base)
 {
-	const char *what = line ? "line_info" : "func_info";
-	uint32_t min = line ? 16 : 8;
+	const char *what = ext_what[line];
+	uint32_t min = line == OBJ_EXT_FUNC ? 8 : 16;
 	if (len == 0)
 		return 0;
 	if (len < 4)
@@ -84,6 +89,9 @@ static int parse_info(struct bpfvm_object *obj, struct obj_btf_ext *ext, int lin
 					       "is not a multiple of 8", what, base + pos, off);
 			b->recs[i] = (struct obj_ext_rec){ off / OBJ_INSN_SZ, rd32(r + 4), line ? rd32(r + 8) : 0,
 							   line ? rd32(r + 12) : 0 };
+			if (line == OBJ_EXT_CORE && !obj_btf_str_ok(obj->btf, b->recs[i].b))
+				return obj_err(obj, EINVAL, ".BTF.ext: %s record at offset %u: access string offset "
+					       "%u is outside .BTF's strings", what, base + pos, b->recs[i].b);
 		}
 		qsort(b->recs, n, sizeof(*b->recs), cmp_rec);
 	}
@@ -105,11 +113,12 @@ int obj_btf_ext_parse(struct bpfvm_object *obj, const void *data, size_t size, s
 	if (!ext)
 		return obj_err(obj, ENOMEM, "out of memory");
 	int rc = 0;
-	for (int line = 0; line < 2 && rc == 0; line++) {
+	int blocks = hdr_len >= 32 ? 3 : 2;     /* core_relo_off/len came with CO-RE */
+	for (int line = 0; line < blocks && rc == 0; line++) {
 		uint32_t off = rd32(p + 8 + 8 * line), len = rd32(p + 12 + 8 * line);
 		if ((uint64_t)off + len > size - hdr_len)
 			rc = obj_err(obj, EINVAL, ".BTF.ext: %s (offset %u, %u bytes) is past the end",
-				     line ? "line_info" : "func_info", off, len);
+				     ext_what[line], off, len);
 		else
 			rc = parse_info(obj, ext, line, p + hdr_len + off, len, hdr_len + off);
 	}

@@ -305,11 +305,20 @@ static void sanitize_type(uint8_t *p, uint8_t *strs, uint32_t str_len, const str
 	uint32_t info = rd32(p + 4);
 	uint32_t kind = (info >> 24) & 0x1f, vlen = info & 0xffff;
 	switch (kind) {
-	case BTF_K_VAR: case BTF_K_DECL_TAG:     /* -> INT of one byte */
+	case BTF_K_VAR: case BTF_K_DECL_TAG: {   /* -> INT of one byte */
+		/* A function's static variable is named "func.var": as the
+		 * name of a member (of its DATASEC-turned-STRUCT) v5.1 refuses
+		 * it, and libbpf's sanitizer, which leaves it, loses all of the
+		 * object's BTF to that. */
+		uint32_t name = rd32(p);
+		for (char *c = (char *)strs + name; kind == BTF_K_VAR && name < str_len && *c; c++)
+			if (*c == '.')
+				*c = '_';
 		wr32(p + 4, (uint32_t)BTF_K_INT << 24);
 		wr32(p + 8, 1);
 		wr32(p + 12, 8);
 		break;
+	}
 	case BTF_K_DATASEC: {                    /* -> STRUCT, the variables as members */
 		uint32_t name = rd32(p);
 		for (char *c = (char *)strs + name; name < str_len && *c; c++)

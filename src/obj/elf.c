@@ -56,7 +56,9 @@ static int classify(struct bpfvm_object *obj, uint32_t i, struct obj_sec *s)
 				       (unsigned long long)(s->size - s->size % OBJ_INSN_SZ));
 		if (!strcmp(n, ".text"))
 			return SK_TEXT;
-		if (!(s->def = obj_sec_def_find(n)))
+		/* libbpf 1.0: "?sec" is sec, its programs not loaded unless
+		 * asked for (bpfvm_program_set_autoload). */
+		if (!(s->def = obj_sec_def_find(n[0] == '?' ? n + 1 : n)))
 			return obj_err(obj, EINVAL,
 				       "section '%s' (index %u): code in a section whose name is not a "
 				       "program type (see libbpf's section names: xdp, socket, tc, ...)", n, i);

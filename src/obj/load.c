@@ -4,9 +4,16 @@
  *
  * Fallbacks are libbpf's: BTF the vm refuses is retried rewritten for an
  * older kernel (bpf_object__sanitize_btf), then dropped with a warning; a
- * map the vm refuses with BTF type ids is retried without them; a program
- * that fails without a log asked for is retried with log_level 1, so the
- * error comes with the verifier's explanation. */
+ * map the vm refuses with BTF type ids is retried without them (map types
+ * that never take them get none); a program that fails without a log asked
+ * for is retried with log_level 1, so the error comes with the verifier's
+ * explanation.
+ *
+ * Maps with __uint(pinning, LIBBPF_PIN_BY_NAME) are reused from, or pinned
+ * at, /sys/fs/bpf/NAME in the vm's pin namespace (bpf_object__reuse_map,
+ * bpf_map__pin). Programs with CO-RE relocations are not given to
+ * PROG_LOAD: they fail with ESRCH, as libbpf fails on a kernel without
+ * BTF. */
 #include "obj/obj.h"
 #include <errno.h>
 #include <stdarg.h>
@@ -51,26 +58,39 @@ static uint64_t ptr(const void *p)
 	return (uint64_t)(uintptr_t)p;
 }
 
-/* The first line of a kernel-style log, for one-line warnings. */
-static void first_line(const char *log, char *out, size_t n)
+/* The last non-empty line of a kernel-style log: where BTF and verifier
+ * logs say what is wrong (BTF logs start with a dump of the header). */
+static void last_line(const char *log, char *out, size_t n)
 {
-	size_t k = strcspn(log, "\n");
-	snprintf(out, n, "%.*s", (int)k, log);
+	size_t len = strlen(log);
+	while (len && (log[len - 1] == '\n' || log[len - 1] == ' '))
+		len--;
+	size_t start = len;
+	while (start && log[start - 1] != '\n')
+		start--;
+	snprintf(out, n, "%.*s", (int)(len - start), log + start);
 }
 
-static int try_btf(struct bpfvm_object *obj, const void *data, uint32_t size, char *klog, size_t klogsz)
+/* BPF_BTF_LOAD, without a log if klog is NULL. */
+static int try_btf(struct bpfvm_object *obj, const void *data, uint32_t size, char *klog, uint32_t klogsz)
 {
 	union bpf_attr a;
 	memset(&a, 0, sizeof(a));
-	klog[0] = 0;
 	a.btf = ptr(data);
 	a.btf_size = size;
-	a.btf_log_buf = ptr(klog);
-	a.btf_log_size = (uint32_t)klogsz;
-	a.btf_log_level = 1;
+	if (klog) {
+		klog[0] = 0;
+		a.btf_log_buf = ptr(klog);
+		a.btf_log_size = klogsz;
+		a.btf_log_level = 1;
+	}
 	return sys(obj->vm, BPF_BTF_LOAD, &a);
 }
 
+/* libbpf's btf_load_into_kernel: no log the first time (a level 1 log
+ * dumps every type, and one that does not fit fails the load with
+ * ENOSPC), then, for the reason, a log as large as it takes. The object's
+ * BTF is tried as it is, then rewritten for v5.1. */
 static void load_btf(struct bpfvm_object *obj, struct logw *w)
 {
 	if (!obj->btf) {
@@ -78,24 +98,59 @@ static void load_btf(struct bpfvm_object *obj, struct logw *w)
 			wlog(w, "warning: .BTF ignored: %s\n", obj->btf_warning);
 		return;
 	}
-	char klog[4096], line[256];
-	uint32_t size;
+	uint32_t size, san_size = 0;
 	const void *raw = obj_btf_raw(obj->btf, &size);
-	int fd = try_btf(obj, raw, size, klog, sizeof(klog));
-	if (fd < 0) {
-		void *san = obj_btf_sanitized(obj->btf, &size);
-		int fd2 = san ? try_btf(obj, san, size, klog, sizeof(klog)) : -ENOMEM;
-		free(san);
+	int fd = try_btf(obj, raw, size, NULL, 0);
+	void *san = NULL;
+	if (fd < 0 && (san = obj_btf_sanitized(obj->btf, &san_size)) != NULL) {
+		int fd2 = try_btf(obj, san, san_size, NULL, 0);
 		if (fd2 >= 0)
 			fd = fd2;
 	}
 	if (fd >= 0) {
+		free(san);
 		obj->btf_fd = fd;
 		return;
 	}
-	first_line(klog, line, sizeof(line));
+	char line[256] = "", *klog = NULL;
+	for (uint32_t sz = 1u << 16; sz <= LOG_MAX; sz *= 2) {
+		char *nb = realloc(klog, sz);
+		if (!nb)
+			break;
+		klog = nb;
+		int rc = san ? try_btf(obj, san, san_size, klog, sz) : try_btf(obj, raw, size, klog, sz);
+		if (rc >= 0) {              /* accepted this time: keep it */
+			free(san);
+			free(klog);
+			obj->btf_fd = rc;
+			return;
+		}
+		fd = rc;
+		if (rc != -ENOSPC)
+			break;
+	}
+	if (klog)
+		last_line(klog, line, sizeof(line));
+	free(klog);
+	free(san);
 	wlog(w, "warning: BPF_BTF_LOAD refused the object's BTF (%s%s%s): continuing without BTF\n",
 	     err_str(fd), line[0] ? ": " : "", line);
+}
+
+/* Map types whose map_check_btf refuses key and value types (v5.1's
+ * map_check_no_btf): libbpf leaves the types out for them rather than be
+ * refused and retry. */
+static int map_takes_btf(uint32_t type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_PROG_ARRAY: case BPF_MAP_TYPE_PERF_EVENT_ARRAY: case BPF_MAP_TYPE_CGROUP_ARRAY:
+	case BPF_MAP_TYPE_STACK_TRACE: case BPF_MAP_TYPE_ARRAY_OF_MAPS: case BPF_MAP_TYPE_HASH_OF_MAPS:
+	case BPF_MAP_TYPE_DEVMAP: case BPF_MAP_TYPE_SOCKMAP: case BPF_MAP_TYPE_CPUMAP: case BPF_MAP_TYPE_XSKMAP:
+	case BPF_MAP_TYPE_SOCKHASH: case BPF_MAP_TYPE_REUSEPORT_SOCKARRAY: case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK:
+		return 0;
+	}
+	return 1;
 }
 
 static int create_one(struct bpfvm_object *obj, const struct obj_map_def *d, const char *kname, int inner_fd,
@@ -118,7 +173,7 @@ static int create_one(struct bpfvm_object *obj, const struct obj_map_def *d, con
 	a.inner_map_fd = inner_fd >= 0 ? (uint32_t)inner_fd : 0;
 	memcpy(a.map_name, kname, BPF_OBJ_NAME_LEN);
 	/* v5.1 wants both types (key-less BTF came with global data, 5.2). */
-	if (obj->btf_fd >= 0 && d->key_type_id && d->value_type_id) {
+	if (obj->btf_fd >= 0 && d->key_type_id && d->value_type_id && map_takes_btf(d->type)) {
 		a.btf_fd = (uint32_t)obj->btf_fd;
 		a.btf_key_type_id = d->key_type_id;
 		a.btf_value_type_id = d->value_type_id;
@@ -151,7 +206,95 @@ static const char *map_desc(const struct obj_map_def *d, char *buf, size_t n)
 	return buf;
 }
 
+/* bpf_object__reuse_map: the map pinned at the map's path, if there is
+ * one, must match the definition (map_is_reuse_compat); 0 with m->fd set,
+ * 0 with none pinned, or a negative errno. */
+static int reuse_pinned(struct bpfvm_object *obj, struct bpfvm_object_map *m, uint32_t max_entries,
+			struct logw *w)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.pathname = ptr(m->pin_path);
+	int fd = sys(obj->vm, BPF_OBJ_GET, &a);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0) {
+		wlog(w, "map '%s': cannot get the map pinned at '%s': %s\n", m->name, m->pin_path, err_str(fd));
+		return fd;
+	}
+	struct bpf_map_info info;
+	memset(&info, 0, sizeof(info));
+	memset(&a, 0, sizeof(a));
+	a.info.bpf_fd = (uint32_t)fd;
+	a.info.info_len = sizeof(info);
+	a.info.info = ptr(&info);
+	int rc = sys(obj->vm, BPF_OBJ_GET_INFO_BY_FD, &a);
+	if (rc < 0) {
+		wlog(w, "map '%s': '%s' is pinned but not a map: %s\n", m->name, m->pin_path, err_str(rc));
+		bpfvm_close(obj->vm, fd);
+		return rc;
+	}
+	const struct obj_map_def *d = &m->def;
+	if (info.type != d->type || info.key_size != d->key_size || info.value_size != d->value_size ||
+	    info.max_entries != max_entries || info.map_flags != d->map_flags) {
+		wlog(w, "map '%s': cannot reuse the map pinned at '%s': parameter mismatch (pinned: type %u, key %u, "
+		     "value %u, max_entries %u, flags 0x%x; object: type %u, key %u, value %u, max_entries %u, "
+		     "flags 0x%x)\n", m->name, m->pin_path, info.type, info.key_size, info.value_size,
+		     info.max_entries, info.map_flags, d->type, d->key_size, d->value_size, max_entries,
+		     d->map_flags);
+		bpfvm_close(obj->vm, fd);
+		return -EINVAL;
+	}
+	m->fd = fd;
+	m->reused = 1;
+	return 0;
+}
+
+static int pin_map(struct bpfvm_object *obj, struct bpfvm_object_map *m)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.pathname = ptr(m->pin_path);
+	a.bpf_fd = (uint32_t)m->fd;
+	return sys(obj->vm, BPF_OBJ_PIN, &a);
+}
+
+static int create_new(struct bpfvm_object *obj, struct bpfvm_object_map *m, struct logw *w);
+
+/* bpf_object__create_maps for one map: a map pinned by name is reused if
+ * compatible, else created and pinned; if someone pinned one in between
+ * (EEXIST), that one is reused, once. */
 static int create_map(struct bpfvm_object *obj, struct bpfvm_object_map *m, struct logw *w)
+{
+	if (!m->pin_path)
+		return create_new(obj, m, w);
+	uint32_t max_entries = m->def.max_entries;
+	if (m->def.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !max_entries)
+		max_entries = (uint32_t)bpfvm_ncpus(obj->vm);
+	for (int retried = 0;; retried = 1) {
+		int rc = reuse_pinned(obj, m, max_entries, w);
+		if (rc < 0)
+			return rc;
+		if (m->reused)
+			return 0;
+		if (retried) {
+			wlog(w, "map '%s': the map pinned at '%s' went away\n", m->name, m->pin_path);
+			return -ENOENT;
+		}
+		if ((rc = create_new(obj, m, w)) < 0)
+			return rc;
+		if ((rc = pin_map(obj, m)) == 0)
+			return 0;
+		bpfvm_close(obj->vm, m->fd);
+		m->fd = -1;
+		if (rc != -EEXIST) {
+			wlog(w, "map '%s': pinning it at '%s' failed: %s\n", m->name, m->pin_path, err_str(rc));
+			return rc;
+		}
+	}
+}
+
+static int create_new(struct bpfvm_object *obj, struct bpfvm_object_map *m, struct logw *w)
 {
 	char desc[128];
 	int inner = -1;
@@ -193,6 +336,10 @@ static int fill_slots(struct bpfvm_object *obj, int progs, struct logw *w)
 	for (uint32_t i = 0; i < obj->nmaps; i++) {
 		struct bpfvm_object_map *m = &obj->maps[i];
 		if ((m->def.type == BPF_MAP_TYPE_PROG_ARRAY) != progs)
+			continue;
+		/* libbpf fills the slots of a map-in-map it created, not of one
+		 * it found pinned; prog arrays get the programs either way. */
+		if (m->reused && !progs)
 			continue;
 		for (uint32_t k = 0; k < m->nslots; k++) {
 			if (m->slots[k] < 0)
@@ -250,6 +397,19 @@ static int prog_load_once(struct bpfvm_object *obj, struct bpfvm_program *p, uin
 
 static int load_prog(struct bpfvm_object *obj, struct bpfvm_program *p, uint32_t level, struct logw *w)
 {
+	if (p->ncore) {
+		/* libbpf on a kernel without BTF: "failed to find valid kernel
+		 * BTF", ESRCH, before any PROG_LOAD. */
+		free(p->log);
+		p->log = NULL;
+		if (asprintf(&p->log, "%u CO-RE relocation%s (the first: %s): CO-RE needs the kernel's BTF, which "
+			     "came after v5.1, and the loader does not apply it\n", p->ncore, p->ncore > 1 ? "s" : "",
+			     p->core_desc ? p->core_desc : "?") < 0)
+			p->log = NULL;
+		p->load_err = -ESRCH;
+		wlog(w, "program '%s' (section '%s'): %s", p->name, p->sec_name, p->log ? p->log : "CO-RE\n");
+		return -ESRCH;
+	}
 	for (uint32_t i = 0; i < p->nldmaps; i++)
 		p->insns[p->ldmaps[i].insn].imm = obj->maps[p->ldmaps[i].map].fd;
 	uint32_t sz = LOG_MIN, lvl = level;

@@ -111,7 +111,7 @@ static int legacy_maps(struct bpfvm_object *obj)
 			return -ENOMEM;
 		m->sec_off = y->value;
 		m->sec_size = def_sz;
-		m->def = (struct obj_map_def){ f[0], f[1], f[2], f[3], f[4], 0, 0, 0 };
+		m->def = (struct obj_map_def){ f[0], f[1], f[2], f[3], f[4], 0, 0, 0, 0 };
 	}
 	return 0;
 }
@@ -222,8 +222,14 @@ static int parse_def(struct bpfvm_object *obj, const char *map, const struct obj
 		else if (!strcmp(n, "values"))
 			rc = field_values(obj, map, st, i, &mb, d, outer);
 		else if (!strcmp(n, "pinning")) {
-			if ((rc = field_int(obj, map, &mb, &v)) == 0 && v)
-				rc = obj_err(obj, ENOTSUP, "map '%s': pinning is not supported by the loader", map);
+			/* libbpf: LIBBPF_PIN_NONE or LIBBPF_PIN_BY_NAME, and
+			 * never for an inner map */
+			if ((rc = field_int(obj, map, &mb, &d->pinning)) == 0 && d->pinning != OBJ_PIN_NONE &&
+			    d->pinning != OBJ_PIN_BY_NAME)
+				rc = obj_err(obj, EINVAL, "map '%s': invalid pinning value %u (LIBBPF_PIN_NONE 0 or "
+					     "LIBBPF_PIN_BY_NAME 1)", map, d->pinning);
+			else if (rc == 0 && d->pinning && !outer)
+				rc = obj_err(obj, EINVAL, "map '%s': an inner map definition cannot be pinned", map);
 		} else
 			rc = obj_err(obj, ENOTSUP, "map '%s': unknown attribute '%s'", map, n);
 		if (rc < 0)
@@ -272,6 +278,11 @@ static int btf_map(struct bpfvm_object *obj, const struct obj_btf_member *vi)
 	struct obj_map_def d = { 0 };
 	int rc = parse_def(obj, name, &st, &d, m);
 	obj->maps[idx].def = d;
+	if (rc == 0 && d.pinning == OBJ_PIN_BY_NAME &&
+	    asprintf(&obj->maps[idx].pin_path, "%s/%s", OBJ_PIN_ROOT, name) < 0) {
+		obj->maps[idx].pin_path = NULL;
+		rc = obj_err(obj, ENOMEM, "out of memory");
+	}
 	return rc;
 }
 
@@ -327,7 +338,7 @@ static int data_maps(struct bpfvm_object *obj)
 			return -ENOMEM;
 		m->internal = 1;
 		m->sec_size = s->size;
-		m->def = (struct obj_map_def){ BPF_MAP_TYPE_ARRAY, 4, (uint32_t)s->size, 1, 0, 0, 0, 0 };
+		m->def = (struct obj_map_def){ BPF_MAP_TYPE_ARRAY, 4, (uint32_t)s->size, 1, 0, 0, 0, 0, 0 };
 		if (obj->btf)
 			m->def.value_type_id = obj_btf_find_datasec(obj->btf, s->name);
 	}
@@ -358,6 +369,7 @@ void obj_maps_free(struct bpfvm_object *obj)
 {
 	for (uint32_t i = 0; i < obj->nmaps; i++) {
 		free(obj->maps[i].name);
+		free(obj->maps[i].pin_path);
 		free(obj->maps[i].slots);
 	}
 	free(obj->maps);

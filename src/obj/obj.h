@@ -77,7 +77,13 @@ struct obj_relo {
 struct obj_map_def {
 	uint32_t type, key_size, value_size, max_entries, map_flags, numa_node;
 	uint32_t key_type_id, value_type_id;   /* BTF, 0 if none */
+	uint32_t pinning;                      /* enum libbpf_pin_type */
 };
+
+/* libbpf's pinning values, and where LIBBPF_PIN_BY_NAME pins: the vm's
+ * bpffs (a pin namespace modelled at /sys/fs/bpf). */
+enum { OBJ_PIN_NONE = 0, OBJ_PIN_BY_NAME = 1 };
+#define OBJ_PIN_ROOT "/sys/fs/bpf"
 
 struct bpfvm_object_map {
 	struct bpfvm_object *obj;
@@ -90,6 +96,8 @@ struct bpfvm_object_map {
 	int has_inner;                  /* map-in-map: the inner template */
 	struct obj_map_def inner;
 	uint32_t values_off;            /* BTF maps: byte offset of "values" (0: none) */
+	char *pin_path;                 /* __uint(pinning, LIBBPF_PIN_BY_NAME): where, or NULL */
+	int reused;                     /* load found it pinned and took that map */
 	int *slots;                     /* initial contents: map or program index, -1 */
 	uint32_t nslots;
 	int fd;
@@ -120,6 +128,8 @@ struct bpfvm_program {
 	struct bpf_line_info *line_info;
 	uint32_t nline_info;
 	struct bpfvm_line_info *lines;
+	uint32_t ncore;                 /* CO-RE relocations in its functions (not applied) */
+	char *core_desc;                /* the first one, described */
 	int autoload;
 	int fd;
 	int load_err;
@@ -234,14 +244,16 @@ const void *obj_btf_raw(const struct obj_btf *btf, uint32_t *size);
 void *obj_btf_sanitized(const struct obj_btf *btf, uint32_t *size);
 
 /* btf_ext.c */
-struct obj_ext_rec {                    /* one func_info or line_info record */
+struct obj_ext_rec {                    /* one func_info, line_info or core_relo record */
 	uint32_t insn;                  /* instruction index in the section */
-	uint32_t a, b, c;               /* func: type_id; line: file_name_off, line_off, line_col */
+	uint32_t a, b, c;               /* func: type_id; line: file_name_off, line_off, line_col;
+					   core: type_id, access_str_off, kind */
 };
+enum { OBJ_EXT_FUNC = 0, OBJ_EXT_LINE = 1, OBJ_EXT_CORE = 2 };
 int obj_btf_ext_parse(struct bpfvm_object *obj, const void *data, size_t size, struct obj_btf_ext **out);
 void obj_btf_ext_free(struct obj_btf_ext *ext);
-/* The func_info (line 0) or line_info (line 1) records of section
- * sec_name, sorted by instruction. */
+/* The records of section sec_name of one kind (OBJ_EXT_*; line 0 is
+ * func_info, 1 line_info), sorted by instruction. */
 size_t obj_btf_ext_recs(const struct obj_btf_ext *ext, int line, const char *sec_name,
 			const struct obj_ext_rec **out);
 #endif

@@ -141,6 +141,10 @@ int obj_find_programs(struct bpfvm_object *obj)
 		p->def = obj->secs[f->sec].def;
 		p->func = i;
 		p->autoload = 1;
+		if (p->sec_name[0] == '?') {    /* libbpf 1.0: not loaded by default */
+			p->sec_name++;
+			p->autoload = 0;
+		}
 		p->fd = -1;
 		p->load_err = -ENOENT;
 	}
@@ -173,6 +177,7 @@ void obj_progs_free(struct bpfvm_object *obj)
 		free(p->func_info);
 		free(p->line_info);
 		free(p->lines);
+		free(p->core_desc);
 		free(p->log);
 	}
 	free(obj->progs);

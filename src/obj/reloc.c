@@ -18,6 +18,7 @@
 #include "obj/obj.h"
 #include <errno.h>
 #include <gelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,8 +65,9 @@ static int ldimm_relo(struct bpfvm_object *obj, struct obj_relo *r, const struct
 	if ((uint64_t)r->insn + 2 > ts->size / OBJ_INSN_SZ)
 		return obj_err(obj, EINVAL, RELO_FMT ": LD_IMM64 without its second half", RELO_ARGS(k));
 	if (y->shndx == SHN_UNDEF)
-		return obj_err(obj, ENOTSUP, RELO_FMT ": unresolved extern symbol (externs are not supported)",
-			       RELO_ARGS(k));
+		return obj_err(obj, ENOTSUP, RELO_FMT ": '%s' is an extern (a __kconfig or __ksym variable, or "
+			       "one of another object): externs came after v5.1 and the loader does not resolve "
+			       "them", RELO_ARGS(k), y->name);
 	if (y->shndx >= SHN_LORESERVE)
 		return obj_err(obj, EINVAL, RELO_FMT ": symbol in special section 0x%x (an uninitialized global?)",
 			       RELO_ARGS(k), y->shndx);
@@ -112,6 +114,11 @@ static int code_relo(struct bpfvm_object *obj, uint32_t rsec, uint32_t k, const 
 	struct bpf_insn in = insn_at(obj, rs->info, r->insn);
 	int rc;
 	if (in.code == CODE_CALL) {
+		if (y->shndx == SHN_UNDEF)
+			return obj_err(obj, ENOTSUP, RELO_FMT ": a call to '%s', which the object does not define: a "
+				       "helper newer than v5.1 (<bpfvm/bpf_helpers.h> declares those of v5.1), a kernel "
+				       "function (kfunc) or a function of another object (static linking), none of "
+				       "which v5.1 has", RELO_ARGS(k), y->name);
 		if (in.src_reg != BPF_PSEUDO_CALL)
 			return obj_err(obj, EINVAL, RELO_FMT ": a call that is not BPF-to-BPF (src_reg %u)",
 				       RELO_ARGS(k), in.src_reg);
@@ -341,7 +348,7 @@ static int fix_insn(struct bpfvm_object *obj, struct bpfvm_program *p, struct li
  * (libbpf's adjust_prog_btf_ext_info). */
 static int ext_info(struct bpfvm_object *obj, struct bpfvm_program *p, const struct link *l)
 {
-	for (int line = 0; line < 2; line++) {
+	for (int line = OBJ_EXT_FUNC; line <= OBJ_EXT_LINE; line++) {
 		size_t n = 0;
 		for (uint32_t u = 0; u < l->nunits; u++) {
 			const struct obj_func *f = &obj->funcs[l->units[u]];
@@ -391,6 +398,43 @@ static int ext_info(struct bpfvm_object *obj, struct bpfvm_program *p, const str
 	return 0;
 }
 
+static const char *core_kind(uint32_t k)
+{
+	static const char *const names[] = { "field byte offset", "field byte size", "field exists",
+					     "field signed", "field lshift", "field rshift", "local type id",
+					     "target type id", "type exists", "type size", "enum value exists",
+					     "enum value", "type matches" };
+	return k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown kind";
+}
+
+/* CO-RE relocations in the program's functions: counted and the first one
+ * described, for load to refuse the program (libbpf resolves them against
+ * the kernel's BTF, which v5.1 does not have; it fails such objects with
+ * "failed to find valid kernel BTF"). */
+static int core_relos(struct bpfvm_object *obj, struct bpfvm_program *p, const struct link *l)
+{
+	for (uint32_t u = 0; u < l->nunits; u++) {
+		const struct obj_func *f = &obj->funcs[l->units[u]];
+		const struct obj_ext_rec *recs;
+		size_t m = obj_btf_ext_recs(obj->btf_ext, OBJ_EXT_CORE, obj->secs[f->sec].name, &recs);
+		for (size_t j = 0; j < m; j++) {
+			if (recs[j].insn < f->off || recs[j].insn - f->off >= f->cnt)
+				continue;
+			if (p->ncore++)
+				continue;
+			struct obj_btf_type t;
+			const char *tname = obj_btf_type(obj->btf, recs[j].a, &t) == 0 && t.name[0] ? t.name : "(anon)";
+			if (asprintf(&p->core_desc, "%s of '%s' (access %s) at instruction %u", core_kind(recs[j].c),
+				     tname, obj_btf_str(obj->btf, recs[j].b),
+				     (uint32_t)l->dest[l->units[u]] + recs[j].insn - f->off) < 0) {
+				p->core_desc = NULL;
+				return obj_err(obj, ENOMEM, "out of memory");
+			}
+		}
+	}
+	return 0;
+}
+
 static int link_program(struct bpfvm_object *obj, struct bpfvm_program *p, struct link *l)
 {
 	for (uint32_t i = 0; i < obj->nfuncs; i++)
@@ -419,7 +463,9 @@ static int link_program(struct bpfvm_object *obj, struct bpfvm_program *p, struc
 			i += lddw;      /* its second half is data */
 		}
 	}
-	return obj->btf ? ext_info(obj, p, l) : 0;
+	if (obj->btf && (rc = ext_info(obj, p, l)) == 0)
+		rc = core_relos(obj, p, l);
+	return rc;
 }
 
 int obj_link_programs(struct bpfvm_object *obj)
