@@ -49,15 +49,12 @@ const struct bpfvm_code *bpfvm_prog_code(const struct bpfvm_prog *prog)
 	return &prog->code;
 }
 
-/* bpf_tail_call's lookup: r2 must be a prog array the program references
- * (checked runs cannot trust it), the slot must hold a program. */
+/* bpf_tail_call's lookup in checked runs (the fast path reads the slot
+ * itself): r2 must be a prog array the program references, the slot must
+ * hold a program. */
 static const struct bpfvm_code *tail_call_target(struct bpfvm_run *run, uint64_t map, uint64_t index)
 {
 	const struct bpfvm_code *c = run->code;
-	if (!run->checked) {            /* verified: r2 is a prog array of the program */
-		const struct bpfvm_prog *p = bpfvm_prog_array_get((struct bpfvm_map *)(uintptr_t)map, index);
-		return p ? &p->code : NULL;
-	}
 	struct bpfvm_map *m = NULL;
 	for (uint32_t i = 0; i < c->nmaps; i++)
 		if ((uint64_t)(uintptr_t)c->maps[i] == map)
