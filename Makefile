@@ -46,7 +46,7 @@ $(LIBA): $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(LIBSO): $(LIB_OBJ)
-	$(CC) -shared $(SAN) -o $@ $^ $(LDLIBS) $(EXTRA_LIBS)
+	$(CC) -shared $(SAN) -o $@ $^ $(LDLIBS) $(LIBELF_LIBS)
 
 $(CLI): $(CLI_OBJ) $(LIBA)
 	$(CC) $(SAN) -o $@ $(CLI_OBJ) $(LIBA) $(LDLIBS) $(EXTRA_LIBS)
