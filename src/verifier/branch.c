@@ -163,6 +163,9 @@ int check_cond_jmp_op(struct venv *env, const struct bpf_insn *insn, uint32_t *i
 	struct vreg *dst = &regs[insn->dst_reg];
 	if (V_SRC(insn->code) == BPF_K) {
 		int pred = branch_taken(dst, (uint64_t)(int64_t)insn->imm, op, is32);
+		/* a decided branch: the paths below rely on dst's range */
+		if (pred >= 0 && dst->type == T_SCALAR && (err = mark_chain_precision(env, insn->dst_reg)))
+			return err;
 		if (pred == 1) {
 			*insn_idx += (uint32_t)(int32_t)insn->off;
 			return 0;

@@ -218,6 +218,12 @@ static int check_size_arg(struct venv *env, int regno, bool zero_ok, struct vcal
 	/* a variable size: the whole buffer must be initialized, since the
 	 * helper may fill only part of it */
 	struct vcall_meta *m = tnum_is_const(reg->var_off) ? meta : NULL;
+	/* the buffer is checked for this size's range (and a NULL buffer
+	 * for a zero size): both must hold exactly below a pruned state */
+	if ((err = mark_chain_precision(env, regno)))
+		return err;
+	if (cur_regs(env)[regno - 1].type == T_SCALAR && (err = mark_chain_precision(env, regno - 1)))
+		return err;
 	if (reg->smin < 0) {
 		vlog(env, "R%d min value is negative, either use unsigned or 'var &= const'\n", regno);
 		return -EACCES;
@@ -544,6 +550,9 @@ int check_helper_call(struct venv *env, int32_t id, uint32_t insn_idx)
 		}
 	}
 	struct vreg *regs = cur_regs(env);
+	if (id == BPF_FUNC_get_local_storage && regs[BPF_REG_2].type == T_SCALAR &&
+	    (err = mark_chain_precision(env, BPF_REG_2)))
+		return err;
 	if (id == BPF_FUNC_get_local_storage && !reg_is_null(&regs[BPF_REG_2])) {
 		vlog(env, "get_local_storage() doesn't support non-zero flags\n");
 		return -EINVAL;
@@ -638,6 +647,11 @@ int check_return_code(struct venv *env)
 		vlog(env, "At program exit the register R0 is not a known value (%s)\n", vtype_str(r0->type));
 		return -EINVAL;
 	}
+	/* a pruned path returns what the old one did: its range matters
+	 * (5.3 did not mark it; later kernels do) */
+	int err = mark_chain_precision(env, BPF_REG_0);
+	if (err)
+		return err;
 	struct tnum range = tnum_range((uint64_t)(int64_t)t->ret_min, (uint64_t)(int64_t)t->ret_max);
 	bool ok = t->ret_min >= 0 ? r0->umin >= (uint64_t)t->ret_min && r0->umax <= (uint64_t)(int64_t)t->ret_max
 				  : r0->smin >= t->ret_min && r0->smax <= t->ret_max;

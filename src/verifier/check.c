@@ -196,8 +196,14 @@ int do_check(struct venv *env)
 			     (unsigned long long)env->insn_processed);
 			return -E2BIG;
 		}
-		int err = is_state_visited(env, idx);
+		/* the path's history: every step that is not to the next insn */
+		struct vstate *cur = env->cur;
+		bool jumped = cur->has_last && idx != cur->last_insn + 1;
+		env->checkpointed = false;
+		int err = is_state_visited(env, idx, jumped);
 		if (err < 0)
+			return err;
+		if (err == 0 && jumped && !env->checkpointed && (err = push_hist(cur, idx, cur->last_insn)) < 0)
 			return err;
 		if (err == 1) {
 			if (env->log_level & 3) {
@@ -226,6 +232,8 @@ int do_check(struct venv *env)
 			vprint_insn(env, insn);
 		}
 		env->aux[idx].seen = 1;
+		cur->last_insn = idx;
+		cur->has_last = true;
 		bool advance = true;
 		err = check_insn(env, insn, &advance);
 		if (err < 0)

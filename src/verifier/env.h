@@ -2,9 +2,10 @@
  *
  * The abstract machine follows the kernel's verifier of v5.1 (struct
  * bpf_reg_state, bpf_func_state, bpf_verifier_state, bpf_verifier_env), with
- * three later additions: separate 32-bit bounds for ALU32/JMP32 (5.7),
- * branch counting so that bounded loops can be explored (5.3), and the
- * ref_obj_id of a socket (5.2). A value of the abstract machine stands for
+ * later additions: separate 32-bit bounds for ALU32/JMP32 (5.7), branch
+ * counting so that bounded loops can be explored (5.3), precision marks and
+ * each state's path history for them (5.3), and the ref_obj_id of a socket
+ * (5.2). A value of the abstract machine stands for
  * every concrete value the program could hold there; each check in the
  * verifier must hold for all of them, because accepted programs run without
  * runtime checks.
@@ -12,8 +13,9 @@
  * Files: check.c walks the program (do_check); regs.c registers and ALU;
  * bounds.c scalar ranges; stack.c the stack; mem.c loads and stores; calls.c
  * helpers, BPF-to-BPF calls and exits; branch.c conditional jumps; state.c
- * state copies, pruning and liveness; cfg.c the control-flow graph; log.c
- * the log; fixups.c the rewrites after verification; verifier.c the driver.
+ * state copies, pruning and liveness; precise.c precision tracking; cfg.c
+ * the control-flow graph; log.c the log; fixups.c the rewrites after
+ * verification; verifier.c the driver.
  */
 #ifndef BPFVM_VERIFIER_ENV_H
 #define BPFVM_VERIFIER_ENV_H
@@ -70,7 +72,10 @@ enum {
 #define V_STACK_LIMIT_V51 1024          /* BPF_COMPLEXITY_LIMIT_STACK of v5.1 */
 #define V_STATES_LIMIT 64               /* BPF_COMPLEXITY_LIMIT_STATES (unprivileged) */
 #define V_INSN_LIMIT 1000000            /* BPF_COMPLEXITY_LIMIT_INSNS (5.2) */
+#define V_INSN_LIMIT_V51 131072         /* BPF_COMPLEXITY_LIMIT_INSNS of v5.1 */
+#define V_MAXINSNS_V51 4096             /* BPF_MAXINSNS: program size in v5.1 */
 #define V_MAX_REFS 64                   /* acquired references per state */
+#define V_HIST_MAX 40                   /* jumps in a path segment before a state is kept anyway */
 #define V_REG_SIZE 8                    /* BPF_REG_SIZE: a stack slot */
 #define V_MAX_SLOTS (BPFVM_STACK_SIZE / V_REG_SIZE)
 #define V_NREGS 11
@@ -94,6 +99,10 @@ struct vreg {
 	uint32_t u32min, u32max;
 	/* Liveness (not part of the value). */
 	uint8_t live;
+	/* Precision (5.3): set only in explored states, by backtracking
+	 * (precise.c), on scalars whose exact range a later check relied on;
+	 * an imprecise scalar of an explored state matches any scalar. */
+	uint8_t precise;
 	struct vreg *parent;    /* the same register in the parent state */
 };
 
@@ -125,6 +134,12 @@ struct vframe {
 	struct vref *refs;
 };
 
+/* One non-sequential step of a path (struct bpf_idx_pair): insn `idx`
+ * was reached from `prev` (a jump, a call, a return, LD_IMM64's skip). */
+struct vhist {
+	uint32_t idx, prev;
+};
+
 /* A whole verifier state (struct bpf_verifier_state). */
 struct vstate {
 	struct vframe *frame[BPFVM_MAX_CALL_FRAMES];
@@ -133,6 +148,13 @@ struct vstate {
 	struct vstate *parent;  /* the explored state this one descends from */
 	uint32_t branches;      /* paths still being explored below this state */
 	uint32_t insn_idx;      /* for explored states: where they were taken */
+	/* The path since the parent state (jmp_history): the insns from
+	 * first_insn to last_insn, with every non-sequential step. For an
+	 * explored state, the segment that led to it. */
+	uint32_t first_insn, last_insn;
+	bool has_last;          /* last_insn is set (not at the program start) */
+	uint32_t nhist, hist_cap;
+	struct vhist *hist;
 };
 
 /* An explored state, on the list of its instruction. */
@@ -155,6 +177,7 @@ struct vaux {
 	uint8_t prune;          /* a pruning point (cfg.c) */
 	uint8_t ptr_type;       /* type of the base register of a load/store */
 	uint8_t ctx_narrow;     /* ctx access narrower than its field */
+	uint8_t stack_nonfp;    /* accessed the stack through a register other than r10 */
 	struct bpfvm_map *map;  /* map of a map helper call; MAP_POISON if several */
 };
 #define MAP_POISON ((struct bpfvm_map *)(uintptr_t)1)
@@ -197,6 +220,8 @@ struct venv {
 	bool do_print_state;
 	char namebuf[96];               /* vhelper_name */
 	bool rewritten;                 /* fixups changed the program */
+	bool precision;                 /* precision tracking (else every scalar is precise) */
+	bool checkpointed;              /* is_state_visited kept the current state */
 
 	/* statistics, as the kernel reports them */
 	uint64_t insn_processed, prev_insn_processed;
@@ -305,7 +330,7 @@ void state_free(struct vstate *st);          /* frees the frames, not st */
 struct vstate *push_stack(struct venv *env, uint32_t insn, uint32_t prev_insn);
 int pop_stack(struct venv *env, uint32_t *prev_insn, uint32_t *insn);
 void update_branch_counts(struct venv *env, struct vstate *st);
-int is_state_visited(struct venv *env, uint32_t insn_idx);
+int is_state_visited(struct venv *env, uint32_t insn_idx, bool jumped);
 void free_explored(struct venv *env);
 /* Calls fn on every spilled register of every frame of st. */
 #define for_each_spilled(st, fr, k, r)                                             \
@@ -313,6 +338,12 @@ void free_explored(struct venv *env);
 		for (uint32_t k = 0; k < (st)->frame[fr]->nslots; k++)             \
 			if ((st)->frame[fr]->stack[k].type[0] == STACK_SPILL &&     \
 			    ((r) = &(st)->frame[fr]->stack[k].spilled, 1))
+
+/* ---- precise.c: precision tracking (5.3) ---- */
+int push_hist(struct vstate *st, uint32_t idx, uint32_t prev);
+int mark_chain_precision(struct venv *env, int regno);
+int mark_chain_precision_stack(struct venv *env, int spi);
+int propagate_precision(struct venv *env, const struct vstate *old);
 
 /* ---- cfg.c ---- */
 int check_subprogs(struct venv *env);

@@ -307,6 +307,9 @@ int check_mem_access(struct venv *env, uint32_t insn_idx, uint32_t regno, int of
 	}
 	case T_STACK: {
 		int64_t soff = (int64_t)off + (int64_t)reg->var_off.value;
+		/* precision backtracking follows slots named through r10 only */
+		if (regno != BPF_REG_10)
+			env->aux[insn_idx].stack_nonfp = 1;
 		if ((err = check_stack_access(env, reg, soff, size)))
 			return err;
 		off = (int)soff;
@@ -449,7 +452,8 @@ int check_atomic(struct venv *env, const struct bpf_insn *insn)
 {
 	int err;
 	bool plain_xadd = insn->imm == 0;
-	const char *name = plain_xadd || env->opts.v51 ? "BPF_XADD" : "BPF_ATOMIC";
+	/* every atomic, xadd included, is "BPF_ATOMIC" since 5.12 */
+	const char *name = env->opts.v51 ? "BPF_XADD" : "BPF_ATOMIC";
 	if ((V_SIZE(insn->code) != BPF_W && V_SIZE(insn->code) != BPF_DW) || (env->opts.v51 && !plain_xadd)) {
 		vlog(env, "%s uses reserved fields\n", name);
 		return -EINVAL;

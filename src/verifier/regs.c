@@ -395,10 +395,15 @@ static int adjust_reg(struct venv *env, const struct bpf_insn *insn)
 				vlog(env, "R%d pointer %s pointer prohibited\n", insn->dst_reg, valu_str[op >> 4]);
 				return -EACCES;
 			}
-			return adjust_ptr(env, insn, s, dst);
+			/* scalar += pointer: the offset must be exact */
+			int err = mark_chain_precision(env, insn->dst_reg);
+			return err ? err : adjust_ptr(env, insn, s, dst);
 		}
-		if (ptr)
-			return adjust_ptr(env, insn, dst, s);
+		if (ptr) {
+			/* pointer += scalar */
+			int err = mark_chain_precision(env, insn->src_reg);
+			return err ? err : adjust_ptr(env, insn, dst, s);
+		}
 		src = s;
 	} else {
 		memset(&imm, 0, sizeof(imm));

@@ -76,6 +76,9 @@ void state_free(struct vstate *st)
 		frame_free(st->frame[i]);
 		st->frame[i] = NULL;
 	}
+	free(st->hist);
+	st->hist = NULL;
+	st->nhist = st->hist_cap = 0;
 }
 
 /* dst must hold no frames. */
@@ -83,6 +86,14 @@ int state_copy(struct vstate *dst, const struct vstate *src)
 {
 	*dst = *src;
 	memset(dst->frame, 0, sizeof(dst->frame));
+	dst->hist = NULL;
+	dst->hist_cap = 0;
+	if (src->nhist) {
+		if (!(dst->hist = malloc(src->nhist * sizeof(*dst->hist))))
+			return -ENOMEM;
+		memcpy(dst->hist, src->hist, src->nhist * sizeof(*dst->hist));
+		dst->hist_cap = src->nhist;
+	}
 	for (uint32_t i = 0; i <= src->curframe; i++) {
 		if (!(dst->frame[i] = frame_dup(src->frame[i]))) {
 			state_free(dst);
@@ -216,10 +227,13 @@ static bool var_within(const struct vreg *old, const struct vreg *cur)
 }
 
 /* regsafe: everything the old state's continuation relied on about this
- * register holds of cur. With `exact`, liveness is ignored (loop check). */
-static bool regsafe(const struct vreg *rold, const struct vreg *rcur, struct idmap *idmap, bool exact)
+ * register holds of cur. check_live: a register the continuation never
+ * read matches anything. exact (loop check): scalars are compared by
+ * range even when imprecise. precision: imprecise scalars match any. */
+static bool regsafe(const struct vreg *rold, const struct vreg *rcur, struct idmap *idmap, bool check_live,
+		    bool exact, bool precision)
 {
-	if (!exact && !(rold->live & LIVE_READ))
+	if (check_live && !(rold->live & LIVE_READ))
 		return true;
 	if (rold->type == T_NOT_INIT)
 		return true;
@@ -227,6 +241,9 @@ static bool regsafe(const struct vreg *rold, const struct vreg *rcur, struct idm
 		return false;
 	switch (rold->type) {
 	case T_SCALAR:
+		/* no check below the old state needed its exact value */
+		if (precision && !exact && !rold->precise)
+			return true;
 		return var_within(rold, rcur);
 	case T_MAP_VALUE:
 		/* the id names the value's bpf_spin_lock */
@@ -260,7 +277,8 @@ static bool regsafe(const struct vreg *rold, const struct vreg *rcur, struct idm
 	}
 }
 
-static bool stacksafe(const struct vframe *old, const struct vframe *cur, struct idmap *idmap, bool exact)
+static bool stacksafe(const struct vframe *old, const struct vframe *cur, struct idmap *idmap, bool exact,
+		      bool precision)
 {
 	for (uint32_t spi = 0; spi < old->nslots; spi++) {
 		const struct vslot *o = &old->stack[spi];
@@ -279,7 +297,8 @@ static bool stacksafe(const struct vframe *old, const struct vframe *cur, struct
 			if (ot != ct)
 				return false;
 		}
-		if (o->type[0] == STACK_SPILL && !regsafe(&o->spilled, &cur->stack[spi].spilled, idmap, true))
+		if (o->type[0] == STACK_SPILL &&
+		    !regsafe(&o->spilled, &cur->stack[spi].spilled, idmap, false, exact, precision))
 			return false;
 	}
 	return true;
@@ -295,8 +314,9 @@ static bool refsafe(const struct vframe *old, const struct vframe *cur, struct i
 	return true;
 }
 
-static bool states_equal(const struct vstate *old, const struct vstate *cur, bool exact)
+static bool states_equal(struct venv *env, const struct vstate *old, const struct vstate *cur, bool exact)
 {
+	bool precision = env->precision;
 	struct idmap idmap;
 	if (old->curframe != cur->curframe)
 		return false;
@@ -310,9 +330,9 @@ static bool states_equal(const struct vstate *old, const struct vstate *cur, boo
 		if (fo->callsite != fc->callsite)
 			return false;
 		for (int r = 0; r < V_NREGS; r++)
-			if (!regsafe(&fo->regs[r], &fc->regs[r], &idmap, exact))
+			if (!regsafe(&fo->regs[r], &fc->regs[r], &idmap, !exact, exact, precision))
 				return false;
-		if (!stacksafe(fo, fc, &idmap, exact) || !refsafe(fo, fc, &idmap))
+		if (!stacksafe(fo, fc, &idmap, exact, precision) || !refsafe(fo, fc, &idmap))
 			return false;
 	}
 	return true;
@@ -379,7 +399,7 @@ static void drop_state(struct venv *env, struct vstate_list *sl)
 
 /* 1: an equivalent explored state makes the current path safe; 0: go on;
  * < 0: error. */
-int is_state_visited(struct venv *env, uint32_t insn_idx)
+int is_state_visited(struct venv *env, uint32_t insn_idx, bool jumped)
 {
 	struct vstate *cur = env->cur;
 	if (!env->aux[insn_idx].prune)
@@ -388,6 +408,13 @@ int is_state_visited(struct venv *env, uint32_t insn_idx)
 	 * 8 insns since the last one (5.3's heuristic, halves the states). */
 	bool add = env->jmps_processed - env->prev_jmps_processed >= 2 &&
 		   env->insn_processed - env->prev_insn_processed >= 8;
+	/* A path's history since its last explored state is what precision
+	 * backtracking walks, for every mark: keep it short, whatever the
+	 * loop heuristic below says (a loop whose every iteration also runs a
+	 * branch to the exit would otherwise keep one segment for all its
+	 * iterations, and each mark would walk all of them), as 6.x does. */
+	bool force = cur->nhist > V_HIST_MAX;
+	add = add || force;
 	uint32_t cnt = 0;
 	struct vstate_list **pprev = &env->explored[insn_idx], *sl;
 	while ((sl = *pprev)) {
@@ -395,17 +422,23 @@ int is_state_visited(struct venv *env, uint32_t insn_idx)
 		if (sl->st.branches) {
 			/* an ancestor still being explored */
 			if (maybe_looping(&sl->st, cur) && same_callsites(&sl->st, cur) &&
-			    states_equal(&sl->st, cur, true)) {
+			    states_equal(env, &sl->st, cur, true)) {
 				vlog(env, "infinite loop detected at insn %u\n", insn_idx);
 				return -EINVAL;
 			}
 			/* in a loop, do not keep a state for every iteration */
-			if (env->jmps_processed - env->prev_jmps_processed < 20 &&
+			if (!force && env->jmps_processed - env->prev_jmps_processed < 20 &&
 			    env->insn_processed - env->prev_insn_processed < 100)
 				add = false;
-		} else if (states_equal(&sl->st, cur, false)) {
+		} else if (states_equal(env, &sl->st, cur, false)) {
 			sl->hit++;
 			int err = propagate_liveness(env, &sl->st, cur);
+			/* the path so far, up to this insn, inherits the
+			 * precision the old state's continuation needed */
+			if (!err && jumped)
+				err = push_hist(cur, insn_idx, cur->last_insn);
+			if (!err)
+				err = propagate_precision(env, &sl->st);
 			return err ? err : 1;
 		}
 		if (add)
@@ -442,6 +475,10 @@ int is_state_visited(struct venv *env, uint32_t insn_idx)
 	nsl->next = env->explored[insn_idx];
 	env->explored[insn_idx] = nsl;
 	cur->parent = nst;
+	/* a new segment of the path starts here */
+	cur->first_insn = insn_idx;
+	cur->nhist = 0;
+	env->checkpointed = true;
 	/* Link the current state's registers and slots to the copy: reads
 	 * from now on mark the copy. Callers' r0-r5 are dead (clobbered by
 	 * the call); their r1-r5 live on in the callee's copies. */

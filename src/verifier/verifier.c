@@ -88,8 +88,19 @@ static int check_insns_and_maps(struct venv *env)
 	for (uint32_t i = 0; i < env->len; i++) {
 		const struct bpf_insn *in = &env->insns[i];
 		uint8_t c = in->code;
-		if (env->opts.v51 && (c == (BPF_JMP32 | BPF_JA) || c == 0xd7 || c == (BPF_JMP | BPF_CALL | BPF_X) ||
-				      (V_CLASS(c) == BPF_LDX && V_MODE(c) != BPF_MEM))) {
+		/* v5.1's loop checked, in this order: LDX and STX reserved
+		 * fields (an XADD with imm != 0 included: the atomics of 5.12
+		 * came later), LD_IMM64, then the opcode table */
+		if (env->opts.v51 && V_CLASS(c) == BPF_LDX && (V_MODE(c) != BPF_MEM || in->imm)) {
+			vlog(env, "BPF_LDX uses reserved fields\n");
+			return -EINVAL;
+		}
+		if (env->opts.v51 && V_CLASS(c) == BPF_STX &&
+		    ((V_MODE(c) != BPF_MEM && V_MODE(c) != BPF_ATOMIC) || in->imm)) {
+			vlog(env, "BPF_STX uses reserved fields\n");
+			return -EINVAL;
+		}
+		if (env->opts.v51 && (c == (BPF_JMP32 | BPF_JA) || c == 0xd7 || c == (BPF_JMP | BPF_CALL | BPF_X))) {
 			vlog(env, "unknown opcode %02x\n", c);
 			return -EINVAL;
 		}
@@ -128,6 +139,10 @@ int bpfvm_verify_flags(struct bpfvm *vm, struct bpfvm_prog *prog, const union bp
 		       uint32_t flags)
 {
 	uint64_t t0 = now_ns();
+	/* v5.1 refused more than BPF_MAXINSNS (4096) insns at the syscall,
+	 * before the verifier opened the log; root got 1M only in 5.2 */
+	if ((flags & BPFVM_VERIFIER_V51) && prog->code.len > V_MAXINSNS_V51)
+		return -E2BIG;
 	struct venv *env = calloc(1, sizeof(*env));
 	if (!env)
 		return -ENOMEM;
@@ -142,7 +157,7 @@ int bpfvm_verify_flags(struct bpfvm *vm, struct bpfvm_prog *prog, const union bp
 	env->opts.v51 = flags & BPFVM_VERIFIER_V51;
 	env->opts.strict_loops = (flags & BPFVM_VERIFIER_STRICT_LOOPS) || env->opts.v51;
 	env->opts.allow_ptr_leaks = !(flags & BPFVM_VERIFIER_UNPRIV);
-	env->opts.insn_limit = V_INSN_LIMIT;
+	env->opts.insn_limit = env->opts.v51 ? V_INSN_LIMIT_V51 : V_INSN_LIMIT;
 	/* x86-64 and arm64 have efficient unaligned access: strict only on
 	 * request (check_ptr_alignment keeps the stack strict anyway) */
 	env->strict_alignment = (attr->prog_flags & BPF_F_STRICT_ALIGNMENT) && !(attr->prog_flags & BPF_F_ANY_ALIGNMENT);
@@ -159,6 +174,9 @@ int bpfvm_verify_flags(struct bpfvm *vm, struct bpfvm_prog *prog, const union bp
 			err = check_subprogs(env);
 		if (!err)
 			err = check_cfg(env);
+		/* precision tracking as 5.3 has it: root only, one function
+		 * (otherwise every scalar is precise); v5.1 had none */
+		env->precision = env->opts.allow_ptr_leaks && !env->opts.v51 && env->nsubprog <= 1;
 		if (!err)
 			err = do_check(env);
 	}

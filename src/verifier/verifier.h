@@ -1,6 +1,7 @@
 /* The verifier: PROG_LOAD's proof that a program is safe to run without
  * runtime checks, with the kernel's verdicts, errnos and log (the model of
- * Linux v5.1's kernel/bpf/verifier.c, plus the bounded loops of 5.3).
+ * Linux v5.1's kernel/bpf/verifier.c, plus the bounded loops and precision
+ * tracking of 5.3).
  *
  * Options: the v5.1 ABI has no prog_flags bit for them, so they live on the
  * vm (struct bpfvm's verifier_flags, set with bpfvm_verifier_set_flags)
@@ -27,9 +28,10 @@ enum bpfvm_verifier_flags {
 	/* Linux v5.1 exactly where later kernels changed (implies
 	 * STRICT_LOOPS): only the v5.1 instruction set (no cpu v4, no
 	 * atomics of 5.12), BPF_XOR not range-tracked, constants not kept
-	 * across spills, at most 1024 pending branches ("BPF program is too
-	 * complex"), v5.1's wording where it differs. For the corpus of v5.1
-	 * verdicts; the insn budget stays the 1M of 5.2. */
+	 * across spills, no precision tracking, at most 1024 pending
+	 * branches ("BPF program is too complex"), 4096 insns and an insn
+	 * budget of 131072, v5.1's wording where it differs. For the corpus
+	 * of v5.1 verdicts. */
 	BPFVM_VERIFIER_V51 = 1u << 2,
 };
 

@@ -255,6 +255,27 @@ static void frag_ldabs(struct gen *g)
 		emit(g, I(BPF_LD | BPF_IND | sz, 0, reg(g), 0, take(g) % 32));
 }
 
+/* if/else writing a different constant (or copy) into one register on
+ * each side: the value differs between the paths that meet after it, so
+ * pruning there must tell whether anything below relies on it (precision
+ * tracking). */
+static void frag_diamond(struct gen *g)
+{
+	static const uint8_t ops[] = { BPF_JEQ, BPF_JGT, BPF_JSET, BPF_JNE, BPF_JSLT, BPF_JLE };
+	uint8_t b = take(g);
+	uint8_t r = reg(g);
+	emit(g, I(BPF_JMP | ops[b % sizeof(ops)] | BPF_K, reg(g), 0, 2, take_imm(g)));
+	emit(g, I(BPF_ALU64 | BPF_MOV | BPF_K, r, 0, 0, take_imm(g)));
+	emit(g, I(BPF_JMP | BPF_JA, 0, 0, 1, 0));
+	if (b & 0x80)
+		emit(g, I(BPF_ALU64 | BPF_MOV | BPF_X, r, reg(g), 0, 0));
+	else
+		emit(g, I(BPF_ALU64 | BPF_MOV | BPF_K, r, 0, 0, take_imm(g)));
+	/* sometimes spilled, to be filled later by frag_stack */
+	if (b & 0x40)
+		emit(g, I(BPF_STX | BPF_MEM | BPF_DW, 10, r, (int16_t)(-8 * (1 + take(g) % 8)), 0));
+}
+
 /* Jumps stay inside their function and off the second halves of LD_IMM64. */
 static void fix_jumps(struct gen *g, uint32_t start, uint32_t end)
 {
@@ -303,7 +324,8 @@ static void build(struct gen *g)
 			emit(g, I(BPF_ALU64 | BPF_MOV | BPF_K, r, 0, 0, take_imm(g)));
 	uint32_t calls[8], ncalls = 0, budget = 16 + take(g) % (subprog ? MAXN / 2 - 16 : MAXN - 16);
 	while (g->i < g->n && g->len < budget) {
-		switch (take(g) % 16) {
+		switch (take(g) % 18) {
+		case 16: case 17: frag_diamond(g); break;
 		case 0: case 1: case 2: frag_alu(g); break;
 		case 3: frag_ctx_load(g); break;
 		case 4: case 5: frag_stack(g); break;

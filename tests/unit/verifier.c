@@ -703,7 +703,8 @@ static void test_misc(void)
 	BAD(sf, EACCES, "R1 !read_ok", MOV64_REG(6, 1), I(0x28, 0, 0, 0, 12), LDX(SZ_W, 0, 1, 0), EXIT());
 
 	OK(XDP, ST(SZ_DW, 10, -8, 0), MOV64_IMM(1, 1), XADD(SZ_DW, 10, 1, -8), LDX(SZ_DW, 0, 10, -8), EXIT());
-	BAD(XDP, EACCES, "BPF_XADD stores into R1 ctx is not allowed", MOV64_IMM(2, 1), XADD(SZ_W, 1, 2, 0),
+	/* "BPF_ATOMIC" since 5.12 (v5.1 mode: "BPF_XADD") */
+	BAD(XDP, EACCES, "BPF_ATOMIC stores into R1 ctx is not allowed", MOV64_IMM(2, 1), XADD(SZ_W, 1, 2, 0),
 	    MOV64_IMM(0, 0), EXIT());
 	BAD(XDP, EACCES, "misaligned value access off (0x0; 0x0)+1+0 size 4", LOOKUP(hash_fd), JMP_IMM(JEQ, 0, 0, 3),
 	    ALU64_IMM(ADD, 0, 1), MOV64_IMM(1, 1), XADD(SZ_W, 0, 1, 0), MOV64_IMM(0, 0), EXIT());
@@ -721,12 +722,33 @@ static void test_v51(void)
 	bpfvm_verifier_set_flags(vm, BPFVM_VERIFIER_V51);
 	BAD(XDP, EINVAL, "unknown opcode 06", MOV64_IMM(0, 0), I(0x06, 0, 0, 0, 0), EXIT());
 	BAD(XDP, EINVAL, "unknown opcode d7", MOV64_IMM(0, 0), I(0xd7, 0, 0, 0, 16), EXIT());
-	BAD(XDP, EINVAL, "unknown opcode 81", ST(SZ_W, 10, -8, 0), I(0x81, 0, 10, -8, 0), EXIT());
+	/* v5.1's first pass checks LDX modes before the opcode table */
+	BAD(XDP, EINVAL, "BPF_LDX uses reserved fields", ST(SZ_W, 10, -8, 0), I(0x81, 0, 10, -8, 0), EXIT());
 	BAD(XDP, EINVAL, "BPF_ALU uses reserved fields", MOV64_IMM(0, 4), MOV64_IMM(1, 2), I(0x3f, 0, 1, 1, 0), EXIT());
 	BAD(XDP, EINVAL, "BPF_MOV uses reserved fields", MOV64_IMM(1, 2), I(0xbf, 0, 1, 8, 0), EXIT());
-	BAD(XDP, EINVAL, "BPF_XADD uses reserved fields", ST(SZ_DW, 10, -8, 3), MOV64_IMM(1, 1), I(0xdb, 10, 1, -8, 1),
+	BAD(XDP, EINVAL, "BPF_STX uses reserved fields", ST(SZ_DW, 10, -8, 3), MOV64_IMM(1, 1), I(0xdb, 10, 1, -8, 1),
 	    MOV64_IMM(0, 0), EXIT());
 	BAD(XDP, EACCES, "invalid size of register spill", STX(SZ_DW, 10, 1, -8), LDX(SZ_W, 0, 10, -8), EXIT());
+	BAD(XDP, EACCES, "BPF_XADD stores into R1 ctx is not allowed", MOV64_IMM(2, 1), XADD(SZ_W, 1, 2, 0),
+	    MOV64_IMM(0, 0), EXIT());
+	/* v5.1 had no precision tracking: the paths stay apart (and the
+	 * budget is v5.1's 131072 insns) */
+	{
+		struct bpf_insn p[80];
+		uint32_t k = 0;
+		p[k++] = CALL(BPF_FUNC_get_prandom_u32);
+		p[k++] = MOV64_REG(6, 0);
+		p[k++] = MOV64_IMM(7, 0);
+		for (uint32_t i = 0; i < 24; i++) {
+			p[k++] = JMP_IMM(JSET, 6, (int32_t)(1u << i), 1);
+			p[k++] = ALU64_IMM(ADD, 7, 1);
+		}
+		p[k++] = MOV64_REG(0, 7);
+		p[k++] = EXIT();
+		CHECK_EQ(load_ex(XDP, p, k, 0, 4), -1);
+		CHECK_EQ(errno, E2BIG);
+		CHECK_CONTAINS(logbuf, "BPF program is too large. Processed 131073 insn");
+	}
 	BAD(XDP, EINVAL, "back-edge from insn 2 to 1", MOV64_IMM(0, 0), ALU64_IMM(ADD, 0, 1), JMP_IMM(JLT, 0, 10, -2),
 	    EXIT());
 	/* xor was not range-tracked */
@@ -925,6 +947,56 @@ static void test_pruning_safety(void)
 	    MOV64_IMM(0, 0), EXIT());
 }
 
+/* Precision: a value that differs between two paths and that a later
+ * check needs exactly must keep the paths apart. */
+static void test_precision_safety(void)
+{
+	const int cg = BPF_PROG_TYPE_CGROUP_SKB;
+	/* a constant offset chosen on each side, used after the join */
+	BAD(XDP, EACCES, "R0 min value is outside of the array range", LDX(SZ_W, 8, 1, 12), LOOKUP(big_array_fd),
+	    JMP_IMM(JNE, 0, 0, 1), EXIT(), FILLER, JMP_IMM(JSET, 8, 1, 2), MOV64_IMM(6, 0), JA(1), MOV64_IMM(6, 100), FILLER,
+	    ALU64_REG(ADD, 0, 6), LDX(SZ_DW, 0, 0, 0), MOV64_IMM(0, 0), EXIT());
+	/* the same through a spilled constant */
+	BAD(XDP, EACCES, "R0 min value is outside of the array range", LDX(SZ_W, 8, 1, 12), LOOKUP(big_array_fd),
+	    JMP_IMM(JNE, 0, 0, 1), EXIT(), FILLER, JMP_IMM(JSET, 8, 1, 2), MOV64_IMM(6, 0), JA(1), MOV64_IMM(6, 100),
+	    STX(SZ_DW, 10, 6, -16), MOV64_IMM(6, 0), FILLER, LDX(SZ_DW, 6, 10, -16), ALU64_REG(ADD, 0, 6),
+	    LDX(SZ_DW, 0, 0, 0), MOV64_IMM(0, 0), EXIT());
+	/* a bound from a comparison with a register whose constant differs
+	 * per side (CVE-2023-2163) */
+	BAD(XDP, EACCES, "R0 max value is outside of the array range", LDX(SZ_W, 8, 1, 12), LOOKUP(big_array_fd),
+	    JMP_IMM(JNE, 0, 0, 1), EXIT(), LDX(SZ_W, 4, 0, 0), FILLER, JMP_IMM(JSET, 8, 1, 2), MOV64_IMM(6, 56), JA(1),
+	    MOV64_IMM(6, 57), FILLER, JMP_REG(JGT, 4, 6, 4), ALU64_REG(ADD, 0, 4), LDX(SZ_DW, 0, 0, 0), MOV64_IMM(0, 0),
+	    EXIT(), MOV64_IMM(0, 0), EXIT());
+	/* a helper's size argument */
+	BAD(XDP, EACCES, "invalid stack type R1 off=-8 access_size=16", LDX(SZ_W, 8, 1, 12), ST(SZ_DW, 10, -8, 0),
+	    FILLER, JMP_IMM(JSET, 8, 1, 2), MOV64_IMM(2, 8), JA(1), MOV64_IMM(2, 16), FILLER, MOV64_REG(1, 10),
+	    ALU64_IMM(ADD, 1, -8), MOV64_IMM(3, 0), MOV64_IMM(4, 0), MOV64_IMM(5, 0), CALL(BPF_FUNC_csum_diff),
+	    EXIT());
+	/* a return code */
+	BAD(cg, EINVAL, "At program exit the register R0 has value (0x2; 0x0) should have been 0 or 1",
+	    LDX(SZ_W, 8, 1, 0), FILLER, JMP_IMM(JSET, 8, 1, 2), MOV64_IMM(0, 1), JA(1), MOV64_IMM(0, 2), FILLER,
+	    EXIT());
+	/* a bound decided by a branch after the join */
+	BAD(XDP, EACCES, "R0 min value is outside of the array range", LDX(SZ_W, 8, 1, 12), LOOKUP(big_array_fd),
+	    JMP_IMM(JNE, 0, 0, 1), EXIT(), FILLER, JMP_IMM(JSET, 8, 1, 2), MOV64_IMM(6, 0), JA(1), MOV64_IMM(6, 100), FILLER,
+	    JMP_IMM(JGT, 6, 200, 4), ALU64_REG(ADD, 0, 6), LDX(SZ_DW, 0, 0, 0), MOV64_IMM(0, 0), EXIT(),
+	    MOV64_IMM(0, 0), EXIT());
+	/* a fill through a copy of r10 */
+	BAD(XDP, EACCES, "R0 min value is outside of the array range", LDX(SZ_W, 8, 1, 12), LOOKUP(big_array_fd),
+	    JMP_IMM(JNE, 0, 0, 1), EXIT(), MOV64_REG(9, 10), FILLER, JMP_IMM(JSET, 8, 1, 2), MOV64_IMM(6, 0), JA(1),
+	    MOV64_IMM(6, 100), STX(SZ_DW, 10, 6, -16), MOV64_IMM(6, 0), FILLER, LDX(SZ_DW, 6, 9, -16),
+	    ALU64_REG(ADD, 0, 6), LDX(SZ_DW, 0, 0, 0), MOV64_IMM(0, 0), EXIT());
+	/* a checked return code, through a copy */
+	BAD(cg, EINVAL, "At program exit the register R0 has value (0x2; 0x0) should have been 0 or 1",
+	    LDX(SZ_W, 8, 1, 0), FILLER, JMP_IMM(JSET, 8, 1, 2), MOV64_IMM(6, 1), JA(1), MOV64_IMM(6, 2), FILLER,
+	    MOV64_REG(0, 6), EXIT());
+	/* a store of a constant through a copy of r10 */
+	BAD(XDP, EACCES, "R0 min value is outside of the array range", LDX(SZ_W, 8, 1, 12), LOOKUP(big_array_fd),
+	    JMP_IMM(JNE, 0, 0, 1), EXIT(), MOV64_REG(9, 10), FILLER, JMP_IMM(JSET, 8, 1, 2), MOV64_IMM(6, 0), JA(1),
+	    MOV64_IMM(6, 100), STX(SZ_DW, 9, 6, -16), MOV64_IMM(6, 0), FILLER, LDX(SZ_DW, 6, 10, -16),
+	    ALU64_REG(ADD, 0, 6), LDX(SZ_DW, 0, 0, 0), MOV64_IMM(0, 0), EXIT());
+}
+
 static void test_pruning(void)
 {
 	for (int fresh = 0; fresh <= 1; fresh++) {
@@ -939,6 +1011,96 @@ static void test_pruning(void)
 		CHECK(t1000 < 1.0);
 		CHECK(n24 < 24 * 20);
 		CHECK(n1000 < 1000 * 20);
+	}
+}
+
+/* Loads p at log level 4 (statistics only), timed: verdict (0 or errno),
+ * insns processed, seconds. */
+static double timed_load(const struct bpf_insn *p, uint32_t n, uint32_t *processed, int *verdict)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int fd = load_ex(XDP, p, n, 0, 4);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*verdict = fd >= 0 ? 0 : errno;
+	if (fd >= 0)
+		bpfvm_close(vm, fd);
+	const char *s = strstr(logbuf, "processed ");
+	*processed = s ? (uint32_t)strtoul(s + 10, NULL, 10) : 0;
+	return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+/* Precision tracking (5.3): values whose exact value no later check needs
+ * (a counter returned, a register only tested bit by bit, constants that
+ * are only returned) must not keep states apart. */
+static void test_precision(void)
+{
+	uint32_t n;
+	int v;
+	double t;
+	/* 32 iterations: r0 = rand(); if (r0 > saved) cnt++; return cnt */
+	const struct bpf_insn loop[] = {
+		MOV64_IMM(6, 0), MOV64_IMM(7, 0), CALL(BPF_FUNC_get_prandom_u32), MOV64_REG(8, 0),
+		CALL(BPF_FUNC_get_prandom_u32), JMP_REG(JGT, 0, 8, 1), ALU64_IMM(ADD, 6, 1), ALU64_IMM(ADD, 7, 1),
+		JMP_IMM(JLT, 7, 32, -5), MOV64_REG(0, 6), EXIT() };
+	t = timed_load(loop, sizeof(loop) / sizeof(loop[0]), &n, &v);
+	printf("precision: prandom loop of 32: %.3f ms, %u insns processed\n", t * 1e3, n);
+	CHECK_EQ(v, 0);
+	CHECK(n < 20000);
+	/* the same with the loop index spilled to the stack */
+	const struct bpf_insn loop2[] = {
+		MOV64_IMM(6, 0), STX(SZ_DW, 10, 6, -8), CALL(BPF_FUNC_get_prandom_u32), MOV64_REG(8, 0),
+		CALL(BPF_FUNC_get_prandom_u32), JMP_REG(JGT, 0, 8, 1), ALU64_IMM(ADD, 6, 1), LDX(SZ_DW, 7, 10, -8),
+		ALU64_IMM(ADD, 7, 1), STX(SZ_DW, 10, 7, -8), JMP_IMM(JLT, 7, 32, -7), MOV64_REG(0, 6), EXIT() };
+	t = timed_load(loop2, sizeof(loop2) / sizeof(loop2[0]), &n, &v);
+	printf("precision: prandom loop of 32, index on the stack: %.3f ms, %u insns processed\n", t * 1e3, n);
+	CHECK_EQ(v, 0);
+	CHECK(n < 20000);
+	/* diamonds whose sides add different constants to a register and
+	 * spill it to one of two slots, all returned (live at every join) */
+	for (uint32_t len = 24; len <= 1000; len += 976) {
+		struct bpf_insn *p = calloc(8 * len + 16, sizeof(*p));
+		uint32_t k = 0;
+		p[k++] = MOV64_IMM(7, 0);
+		p[k++] = ST(SZ_DW, 10, -8, 0);
+		p[k++] = ST(SZ_DW, 10, -16, 0);
+		for (uint32_t i = 0; i < len; i++) {
+			p[k++] = CALL(BPF_FUNC_get_prandom_u32);
+			p[k++] = JMP_IMM(JGT, 0, 1000, 3);
+			p[k++] = ALU64_IMM(ADD, 7, 1);
+			p[k++] = STX(SZ_DW, 10, 7, -8);
+			p[k++] = JA(2);
+			p[k++] = ALU64_IMM(ADD, 7, 2);
+			p[k++] = STX(SZ_DW, 10, 7, -16);
+		}
+		p[k++] = LDX(SZ_DW, 0, 10, -8);
+		p[k++] = LDX(SZ_DW, 1, 10, -16);
+		p[k++] = ALU64_REG(ADD, 0, 1);
+		p[k++] = ALU64_REG(ADD, 0, 7);
+		p[k++] = EXIT();
+		t = timed_load(p, k, &n, &v);
+		free(p);
+		printf("precision: %u live diamonds: %.3f ms, %u insns processed\n", len, t * 1e3, n);
+		CHECK_EQ(v, 0);
+		CHECK(n < len * 40);
+	}
+	/* a chain of bit tests on one live register, a counter returned */
+	for (uint32_t len = 24; len <= 31; len += 7) {
+		struct bpf_insn p[128];
+		uint32_t k = 0;
+		p[k++] = CALL(BPF_FUNC_get_prandom_u32);
+		p[k++] = MOV64_REG(6, 0);
+		p[k++] = MOV64_IMM(7, 0);
+		for (uint32_t i = 0; i < len; i++) {
+			p[k++] = JMP_IMM(JSET, 6, (int32_t)(1u << i), 1);
+			p[k++] = ALU64_IMM(ADD, 7, 1);
+		}
+		p[k++] = MOV64_REG(0, 7);
+		p[k++] = EXIT();
+		t = timed_load(p, k, &n, &v);
+		printf("precision: JSET chain of %u on one register: %.3f ms, %u insns processed\n", len, t * 1e3, n);
+		CHECK_EQ(v, 0);
+		CHECK(n < len * 40);
 	}
 }
 
@@ -970,7 +1132,9 @@ int main(void)
 	test_fixups();
 	test_log();
 	test_pruning_safety();
+	test_precision_safety();
 	test_pruning();
+	test_precision();
 	bpfvm_free(vm);
 	return test_done();
 }

@@ -56,7 +56,7 @@ const struct vc_case vc_cases_helpers[] = {
   .result = REJECT, NOHELPER("bpf_skb_store_bytes#9") },
 { .name = "helper: kprobe calls skb_load_bytes", .prog_type = KPROBE, .insns = { LOAD_BYTES_FP16, MOV64_IMM(4, 8),
   CALL(BPF_FUNC_skb_load_bytes), EXIT() }, .result = REJECT, NOHELPER("bpf_skb_load_bytes#26") },
-{ .name = "helper: kprobe calls get_current_pid_tgid and get_smp_processor_id", .bpfvm_todo = 1, .prog_type = KPROBE, .insns = {
+{ .name = "helper: kprobe calls get_current_pid_tgid and get_smp_processor_id", .prog_type = KPROBE, .insns = {
   CALL(BPF_FUNC_get_current_pid_tgid), CALL(BPF_FUNC_get_smp_processor_id), EXIT() }, .result = ACCEPT },
 { .name = "helper: sock_ops calls skb_load_bytes", .prog_type = BPF_PROG_TYPE_SOCK_OPS, .insns = { LOAD_BYTES_FP16,
   MOV64_IMM(4, 8), CALL(BPF_FUNC_skb_load_bytes), MOV64_IMM(0, 1), EXIT() }, .result = REJECT,
@@ -75,7 +75,7 @@ const struct vc_case vc_cases_helpers[] = {
 { .name = "helper: probe_read from a BSD program", .prog_type = KPROBE, .license = "BSD", .insns = {
   MOV64_REG(1, 10), ALU64_IMM(BPF_ADD, 1, -8), MOV64_IMM(2, 8), MOV64_IMM(3, 0), CALL(BPF_FUNC_probe_read),
   EXIT() }, .result = REJECT, .errstr = GPL_ONLY },
-{ .name = "helper: get_current_pid_tgid from a BSD kprobe", .bpfvm_todo = 1, .prog_type = KPROBE, .license = "BSD", .insns = {
+{ .name = "helper: get_current_pid_tgid from a BSD kprobe", .prog_type = KPROBE, .license = "BSD", .insns = {
   CALL(BPF_FUNC_get_current_pid_tgid), EXIT() }, .result = ACCEPT },
 { .name = "helper: ktime_get_ns from an MIT program", .license = "MIT", .insns = { CALL(BPF_FUNC_ktime_get_ns),
   EXIT() }, .result = REJECT, .errstr = GPL_ONLY,
@@ -150,7 +150,7 @@ const struct vc_case vc_cases_helpers[] = {
   MOV64_REG(3, 0), ALU64_IMM(BPF_ADD, 3, 8), MOV64_REG(1, 6), MOV64_IMM(2, 0), MOV64_IMM(4, 48),
   CALL(BPF_FUNC_skb_load_bytes), EXIT() }, .fixup[VC_MAP_HASH48] = { 4 }, .result = REJECT,
   .errstr = "invalid access to map value, value_size=48 off=8 size=48" },
-{ .name = "helper: probe_read of 0 bytes", .bpfvm_todo = 1, .prog_type = KPROBE, .insns = { MOV64_REG(1, 10),
+{ .name = "helper: probe_read of 0 bytes", .prog_type = KPROBE, .insns = { MOV64_REG(1, 10),
   ALU64_IMM(BPF_ADD, 1, -8), MOV64_IMM(2, 0), MOV64_IMM(3, 0), CALL(BPF_FUNC_probe_read), EXIT() },
   .result = ACCEPT },
 { .name = "helper: probe_read to NULL", .prog_type = KPROBE, .insns = { MOV64_IMM(1, 0), MOV64_IMM(2, 0),

@@ -1,6 +1,12 @@
 /* Runs the verifier corpus through bpfvm and the running kernel and reports
  * agreement with the v5.1 verdicts written in the cases.
  *
+ * bpfvm runs every case in its v5.1 mode (BPFVM_VERIFIER_V51), whose
+ * verdicts are the expected ones; the cases where the kernel differs
+ * because of a later verifier feature that bpfvm's default mode has too
+ * (bounded loops, cpu v4, atomics, ...: modern_reasons) run a second time
+ * in the default mode, where the kernel's verdict is expected.
+ *
  *   verifier_corpus [-v] [substring]
  *
  * -v prints every case; a substring runs only the cases whose name has it.
@@ -8,6 +14,7 @@
  * case not marked bpfvm_todo. */
 #include "corpus.h"
 #include "kern.h"
+#include "verifier/verifier.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,7 +238,8 @@ static uint32_t type_of(const struct vc_case *c)
 	return c->prog_type ? c->prog_type : BPF_PROG_TYPE_SOCKET_FILTER;
 }
 
-static void run_bpfvm(const struct vc_case *c, struct bpf_insn *insns, uint32_t n, struct outcome *o)
+static void run_bpfvm(const struct vc_case *c, struct bpf_insn *insns, uint32_t n, struct outcome *o,
+		      uint32_t vflags)
 {
 	int fds[VC_N_MAPS];
 	struct bpfvm *vm = bpfvm_new();
@@ -242,6 +250,7 @@ static void run_bpfvm(const struct vc_case *c, struct bpf_insn *insns, uint32_t 
 		snprintf(o->why, sizeof(o->why), "bpfvm_new failed");
 		return;
 	}
+	bpfvm_verifier_set_flags(vm, vflags);
 	for (int k = 0; k < VC_N_MAPS; k++) {
 		fds[k] = -1;
 		if (!uses_map(c, k))
@@ -387,6 +396,35 @@ static const char *verdict(int accepted)
 	return accepted ? "accept" : "reject";
 }
 
+/* Reasons (kernel_differs prefixes) that are later verifier features
+ * bpfvm's default mode implements: there the kernel's verdict and text
+ * are expected. */
+static const char *const modern_reasons[] = {
+	"loops are checked by the walk since 5.3",
+	"bounded loops are accepted for root since 5.3",
+	"root programs may have up to 1M insns since 5.2",
+	"recursion is caught by the walk since 5.3",
+	"the pending-branch limit is 8192 since 5.2",
+	"1M-insn budget since 5.2 and precision tracking since 5.3",
+	"signed division (cpu v4)",
+	"signed modulo (cpu v4)",
+	"sign-extending moves (cpu v4)",
+	"cpu v4 ",
+	"atomic fetch operations since 5.12",
+	"XADD is BPF_ATOMIC since 5.12",
+	"BPF_XOR is range-tracked since 5.10",
+};
+
+static int is_modern(const struct vc_case *c)
+{
+	if (!c->kernel_differs)
+		return 0;
+	for (size_t i = 0; i < sizeof(modern_reasons) / sizeof(modern_reasons[0]); i++)
+		if (!strncmp(c->kernel_differs, modern_reasons[i], strlen(modern_reasons[i])))
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int verbose = 0;
@@ -419,6 +457,7 @@ int main(int argc, char **argv)
 		       strerror(-kern_btf_fd));
 
 	unsigned n = 0, vm_ok = 0, gaps = 0, gap_fixed = 0, text = 0, failures = 0;
+	unsigned m_n = 0, m_ok = 0, m_text = 0;
 	unsigned k_m = 0, k_ok = 0, k_listed = 0, k_listed_ok = 0, k_bad_verdict = 0, k_bad_text = 0;
 	for (size_t ci = 0; ci < N_CLASSES; ci++) {
 		const struct vc_class *cl = &classes[ci];
@@ -437,7 +476,7 @@ int main(int argc, char **argv)
 				failures++;
 				continue;
 			}
-			run_bpfvm(c, fill_buf, len, &vo);
+			run_bpfvm(c, fill_buf, len, &vo, BPFVM_VERIFIER_V51);
 			int want_accept = c->result == ACCEPT;
 			int v_match = vo.ran && vo.accepted == want_accept;
 			int v_text = v_match && (want_accept || text_ok(log_buf, c->errstr));
@@ -459,6 +498,26 @@ int main(int argc, char **argv)
 					print_tail("bpfvm", log_buf, vo.err);
 			} else if (verbose) {
 				printf("ok   [%s] %s%s\n", cl->name, c->name, c->bpfvm_todo ? " (todo)" : "");
+			}
+			if (is_modern(c)) {
+				/* the default mode: the later kernels' verdict */
+				len = case_insns(c, fill_buf);
+				run_bpfvm(c, fill_buf, len, &vo, 0);
+				int m_want = (c->kernel_result ? c->kernel_result : c->result) == ACCEPT;
+				const char *m_str = c->kernel_errstr ? c->kernel_errstr : c->errstr;
+				int m_match = vo.ran && vo.accepted == m_want;
+				int m_tmatch = m_match && (m_want || text_ok(log_buf, m_str));
+				m_n++, m_ok += m_match, m_text += m_tmatch;
+				if (!m_match)
+					failures++;
+				if (!m_match || (verbose && !m_tmatch)) {
+					fprintf(stderr, "%s [%s] %s (default mode): bpfvm %s, expected %s%s%s%s\n",
+						m_match ? "note" : "FAIL", cl->name, c->name,
+						vo.ran ? verdict(vo.accepted) : "did not run", verdict(m_want),
+						m_str ? " (\"" : "", m_str ? m_str : "", m_str ? "\")" : "");
+					if (vo.ran && !vo.accepted)
+						print_tail("bpfvm", log_buf, vo.err);
+				}
 			}
 			if (!have_kernel)
 				continue;
@@ -514,8 +573,9 @@ int main(int argc, char **argv)
 	else
 		snprintf(kpart, sizeof(kpart), "skipped (bpf() unavailable)");
 	printf("verifier corpus: %u cases; bpfvm verdicts match expected: %u/%u (%u known gaps); "
-	       "error text matches: %u/%u; kernel agrees with expected: %s\n",
-	       n, vm_ok, n, gaps, text, n, kpart);
+	       "error text matches: %u/%u; kernel agrees with expected: %s; default mode (later features): "
+	       "%u/%u verdicts, %u/%u texts\n",
+	       n, vm_ok, n, gaps, text, n, kpart, m_ok, m_n, m_text, m_n);
 	vck_close(kern_btf_fd);
 	free(fill_buf);
 	free(log_buf);
