@@ -49,6 +49,7 @@ uint8_t *cli_read_file(const char *path, size_t *len)
 		return NULL;
 	size_t cap = 4096, n = 0;
 	uint8_t *buf = malloc(cap);
+	errno = 0;
 	while (buf) {
 		size_t k = fread(buf + n, 1, cap - n, f);
 		n += k;
@@ -63,11 +64,11 @@ uint8_t *cli_read_file(const char *path, size_t *len)
 			buf = nb;
 		}
 	}
-	int bad = ferror(f);
+	int bad = ferror(f), err = errno;       /* fread's reason (EISDIR, EIO, ...) */
 	fclose(f);
 	if (bad) {
 		free(buf);
-		errno = EIO;
+		errno = err ? err : EIO;
 		return NULL;
 	}
 	if (!buf)

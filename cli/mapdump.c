@@ -135,8 +135,19 @@ int objcli_dump_map(struct objcli *s, const struct bpfvm_object_map *m, struct j
 	} else if (fd < 0) {
 		rc = cli_error("map '%s' is not loaded", bpfvm_object_map_name(m));
 	} else if (ks == 0) {
-		if (!w)
-			printf("(a %s map has no keys: its elements are not listed)\n", cli_map_type_name(type));
+		/* Queues and stacks have no keys to walk: the element that would
+		 * come out next is read with a lookup (peek), the rest unseen. */
+		int lerr = lookup(s, fd, NULL, val);
+		if (lerr && lerr != -ENOENT)
+			rc = cli_error("map '%s': peek failed: %s", bpfvm_object_map_name(m), cli_errstr(-lerr));
+		else if (!lerr)
+			found = 1;
+		if (rc == EXIT_OK && w && !lerr)
+			entry_json(w, 0, vs, 0, ncpus, key, val, 1);
+		else if (rc == EXIT_OK && !lerr) {
+			printf("(a %s map has no keys: only its next element is shown)\n", cli_map_type_name(type));
+			entry_plain(0, vs, 0, ncpus, key, val, 1);
+		}
 	} else {
 		/* A bound in case the map changes under the walk. */
 		uint64_t limit = 2 * (uint64_t)max + 16;
@@ -163,7 +174,7 @@ int objcli_dump_map(struct objcli *s, const struct bpfvm_object_map *m, struct j
 	}
 	if (w)
 		jw_arr_end(w);
-	else if (ks) {
+	else {
 		if (zeros)
 			printf("(%llu element%s all zero, not shown)\n", (unsigned long long)zeros, zeros == 1 ? "" : "s");
 		printf("Found %llu element%s\n", (unsigned long long)found, found == 1 ? "" : "s");

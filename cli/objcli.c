@@ -191,11 +191,13 @@ static int encode(const struct init_ctx *c, const struct json *j, const char *wh
 		if (!j->is_int)
 			return init_err(c, j, "%s: not an integer", what);
 		uint64_t v = j->neg ? (uint64_t)0 - j->mag : j->mag;
-		int fits = size >= 8 ? (!j->neg || j->mag <= (1ull << 63)) :
-			   j->neg ? j->mag <= (1ull << (8 * size - 1)) : j->mag < (1ull << (8 * size));
+		int neg = j->neg && j->mag;     /* -0 is 0 */
+		int fits = size == 0 ? j->mag == 0 :
+			   size >= 8 ? (!neg || j->mag <= (1ull << 63)) :
+			   neg ? j->mag <= (1ull << (8 * size - 1)) : j->mag < (1ull << (8 * size));
 		if (!fits)
 			return init_err(c, j, "%s: the integer does not fit in %u bytes", what, size);
-		memset(out, j->neg ? 0xff : 0, size);
+		memset(out, neg ? 0xff : 0, size);
 		for (uint32_t i = 0; i < size && i < 8; i++)
 			out[i] = (uint8_t)(v >> (8 * i));
 		return 0;
@@ -268,7 +270,7 @@ static int init_entry(const struct init_ctx *c, const struct bpfvm_object_map *m
 		union bpf_attr a;
 		memset(&a, 0, sizeof(a));
 		a.map_fd = (uint32_t)bpfvm_object_map_fd(m);
-		a.key = (uint64_t)(uintptr_t)key;
+		a.key = ks ? (uint64_t)(uintptr_t)key : 0;     /* queues and stacks take no key */
 		a.value = (uint64_t)(uintptr_t)val;
 		if (bpfvm_bpf(c->s->vm, BPF_MAP_UPDATE_ELEM, &a, sizeof(a)) < 0)
 			rc = cli_error("--map-init %s: updating the map failed: %s", c->map, cli_errstr(errno));

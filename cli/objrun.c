@@ -327,8 +327,8 @@ static int run_pcap(struct objcli *s, const struct objcli_opts *o, struct report
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *pc = pcap_open_offline(o->pcap_in, errbuf);
-	if (!pc)
-		return cli_error("%s: %s", o->pcap_in, errbuf);
+	if (!pc)       /* libpcap's message names the file when it is about the file */
+		return strstr(errbuf, o->pcap_in) ? cli_error("%s", errbuf) : cli_error("%s: %s", o->pcap_in, errbuf);
 	pcap_t *dead = NULL;
 	pcap_dumper_t *dump = NULL;
 	uint8_t *out = NULL;

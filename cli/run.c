@@ -17,7 +17,7 @@ void cmd_run_help(FILE *out)
 	      "                 [--data-in FILE] [--data-out FILE] [--repeat N]\n"
 	      "                 [--map-init NAME=JSON]... [--trace] [--json]\n"
 	      "       bpfvm run --raw PROG.bin [--mem FILE] [--mem-out FILE] [--repeat N]\n"
-	      "                 [--isa v5.1|atomics|v4] [--json]\n"
+	      "                 [--isa v5.1|atomics|v4] [--insn-limit N] [--json]\n"
 	      "\n"
 	      "With an ELF object (clang -O2 -g -target bpf -c prog.bpf.c -o prog.bpf.o):\n"
 	      "  OBJ                  the object; its maps are created and programs loaded\n"
@@ -42,6 +42,7 @@ void cmd_run_help(FILE *out)
 	      "  --mem-out FILE   write the memory after the (last) run to FILE\n"
 	      "  --repeat N       run N times (default 1); the duration is the average\n"
 	      "  --isa LEVEL      highest instruction set accepted (default v4)\n"
+	      "  --insn-limit N   stop after N jumps and calls (default 1000000000; 0: none)\n"
 	      "  --json           print {\"retval\": R, \"duration_ns\": D}\n"
 	      "The program runs in checked mode: every memory access is bounds-checked.\n"
 	      "\n"
@@ -52,9 +53,14 @@ void cmd_run_help(FILE *out)
 struct run_opts {
 	const char *raw, *mem, *mem_out;
 	uint64_t repeat;
+	uint64_t insn_limit;
 	int isa;
 	int json;
 };
+
+/* An unverified raw program may loop forever: by default it is stopped
+ * after this many jumps and calls (a few seconds of running). */
+#define RAW_DEFAULT_INSN_LIMIT 1000000000ull
 
 static int parse_isa(const char *s)
 {
@@ -69,14 +75,14 @@ static int parse_isa(const char *s)
 
 static int parse_args(int argc, char **argv, struct run_opts *o)
 {
-	*o = (struct run_opts){ .repeat = 1, .isa = BPFVM_ISA_V4 };
+	*o = (struct run_opts){ .repeat = 1, .isa = BPFVM_ISA_V4, .insn_limit = RAW_DEFAULT_INSN_LIMIT };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int has_val = i + 1 < argc;
 		if (!strcmp(a, "--json")) {
 			o->json = 1;
 		} else if (!strcmp(a, "--raw") || !strcmp(a, "--mem") || !strcmp(a, "--mem-out") ||
-			   !strcmp(a, "--repeat") || !strcmp(a, "--isa")) {
+			   !strcmp(a, "--repeat") || !strcmp(a, "--isa") || !strcmp(a, "--insn-limit")) {
 			if (!has_val)
 				return cli_usage_error("run", "%s needs a value", a);
 			const char *v = argv[++i];
@@ -86,7 +92,10 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 				o->mem = v;
 			else if (!strcmp(a, "--mem-out"))
 				o->mem_out = v;
-			else if (!strcmp(a, "--isa")) {
+			else if (!strcmp(a, "--insn-limit")) {
+				if (cli_parse_u64(v, UINT64_MAX, &o->insn_limit) < 0)
+					return cli_usage_error("run", "--insn-limit needs a count (0: no limit), not '%s'", v);
+			} else if (!strcmp(a, "--isa")) {
 				if ((o->isa = parse_isa(v)) < 0)
 					return cli_usage_error("run", "unknown ISA level '%s' (v5.1, atomics or v4)", v);
 			} else if (cli_parse_u64(v, UINT32_MAX, &o->repeat) < 0 || o->repeat == 0)
@@ -135,7 +144,7 @@ static int run_raw(const struct run_opts *o)
 		cli_error("out of memory");
 		goto out;
 	}
-	struct bpfvm_exec_opts eo = { .sz = sizeof(eo), .isa = o->isa };
+	struct bpfvm_exec_opts eo = { .sz = sizeof(eo), .isa = o->isa, .insn_limit = o->insn_limit };
 	struct bpf_insn *insns = malloc(plen);
 	if (!insns) {
 		cli_error("out of memory");

@@ -71,14 +71,42 @@ static uint64_t map_peek_elem(uint64_t m, uint64_t value, uint64_t r3, uint64_t 
 	return (uint64_t)(int64_t)map->ops->peek(map, PTR(value));
 }
 
+/* Verified programs hold one lock at a time and release it (the verifier's
+ * spin-lock rules). Checked runs enforce the same rules as they go, and
+ * give up on a lock another thread has held for a second: an unverified
+ * program (or a host's bytes given as the lock word) must not hang the
+ * host. */
+#define CHECKED_LOCK_WAIT_NS 1000000000ll
+
 static uint64_t spin_lock(uint64_t lock, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, struct bpfvm_run *run)
 {
-	bpfvm_spin_lock(PTR(lock));
+	if (!run->checked) {
+		bpfvm_spin_lock(PTR(lock));
+		return 0;
+	}
+	if (run->held_lock) {
+		bpfvm_run_fault(run, -EDEADLK, "insn %u: bpf_spin_lock while a lock is held", run->pc);
+		return 0;
+	}
+	if (!bpfvm_spin_trylock_for(PTR(lock), CHECKED_LOCK_WAIT_NS)) {
+		bpfvm_run_fault(run, -EDEADLK, "insn %u: bpf_spin_lock not released by its holder for a second",
+				run->pc);
+		return 0;
+	}
+	run->held_lock = PTR(lock);
 	return 0;
 }
 
 static uint64_t spin_unlock(uint64_t lock, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, struct bpfvm_run *run)
 {
+	if (run->checked) {
+		if (run->held_lock != PTR(lock)) {
+			bpfvm_run_fault(run, -EINVAL, "insn %u: bpf_spin_unlock of a lock this program does not hold",
+					run->pc);
+			return 0;
+		}
+		run->held_lock = NULL;
+	}
 	bpfvm_spin_unlock(PTR(lock));
 	return 0;
 }

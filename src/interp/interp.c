@@ -494,7 +494,18 @@ int bpfvm_interp_run(const struct bpfvm_code *code, struct bpfvm_run *run,
 {
 	uint64_t regs[11] = { 0, r1, r2 };
 	run->ctx = (void *)(uintptr_t)r1;
-	if (run->checked)
-		return run_checked(code, run, regs, r0, NULL);
-	return run_fast(code, run, regs, r0, NULL);
+	if (!run->checked)
+		return run_fast(code, run, regs, r0, NULL);
+	run->held_lock = NULL;
+	int rc = run_checked(code, run, regs, r0, NULL);
+	/* The verifier makes a program release its lock before it ends; an
+	 * unverified one that did not is stopped here, and the lock freed. */
+	if (run->held_lock) {
+		bpfvm_spin_unlock(run->held_lock);
+		run->held_lock = NULL;
+		if (rc == 0)
+			bpfvm_run_fault(run, -EINVAL, "bpf_spin_lock is still held at exit");
+		rc = run->errcode;
+	}
+	return rc;
 }

@@ -77,6 +77,7 @@ struct bpfvm_run {
 	struct bpfvm_region *regions;
 	uint32_t nregions, cap_regions;
 	struct bpfvm_region inline_regions[RUN_INLINE_REGIONS];
+	void *held_lock;                /* checked runs: the bpf_spin_lock held, if any */
 	int errcode;                    /* negative errno once the run faulted */
 	char err[192];
 };

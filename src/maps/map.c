@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Fields of union bpf_attr that MAP_CREATE reads in v5.1; anything after the
  * last one must be zero (the kernel's CHECK_ATTR). */
@@ -182,6 +183,23 @@ void bpfvm_spin_lock(struct bpf_spin_lock *lock)
 		while (__atomic_load_n(w, __ATOMIC_RELAXED))
 			if (++spins % 1024 == 0)
 				sched_yield();
+	}
+}
+
+int bpfvm_spin_trylock_for(struct bpf_spin_lock *lock, long long wait_ns)
+{
+	uint32_t *w = (uint32_t *)lock;
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned spins = 1;; spins++) {
+		if (!__atomic_load_n(w, __ATOMIC_RELAXED) && !__atomic_exchange_n(w, 1u, __ATOMIC_ACQUIRE))
+			return 1;
+		if (spins % 1024 == 0) {
+			sched_yield();
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			if ((t.tv_sec - t0.tv_sec) * 1000000000ll + (t.tv_nsec - t0.tv_nsec) > wait_ns)
+				return 0;
+		}
 	}
 }
 

@@ -111,6 +111,8 @@ void bpfvm_map_copy_value_locked(const struct bpfvm_map *map, void *dst, const v
 /* The bpf_spin_lock of the v5.1 ABI: a 4-byte word in map values. */
 void bpfvm_spin_lock(struct bpf_spin_lock *lock);
 void bpfvm_spin_unlock(struct bpf_spin_lock *lock);
+/* Takes the lock unless it stays held for wait_ns; 1 if taken. */
+int bpfvm_spin_trylock_for(struct bpf_spin_lock *lock, long long wait_ns);
 
 /* Hooks into the command layer for fd maps (prog arrays, map-in-map):
  * resolve an fd of the vm to a referenced object, or -EBADF/-EINVAL. */
