@@ -30,11 +30,12 @@ static int fail(char *err, size_t errlen, size_t i, const char *fmt, ...)
  * fields" checks in do_check and its helpers). */
 static const char *reserved_fields(const struct bpf_insn *in, const struct bpfvm_opinfo *o)
 {
+	int mov = (in->code & 0xf0) == 0xb0;
 	switch (o->kind) {
 	case K_ALU_K:
-		return in->src_reg ? "BPF_ALU uses reserved fields" : NULL;
+		return in->src_reg ? (mov ? "BPF_MOV uses reserved fields" : "BPF_ALU uses reserved fields") : NULL;
 	case K_ALU_X:
-		return in->imm ? "BPF_ALU uses reserved fields" : NULL;
+		return in->imm ? (mov ? "BPF_MOV uses reserved fields" : "BPF_ALU uses reserved fields") : NULL;
 	case K_NEG:
 		return (in->src_reg || in->off || in->imm) ? "BPF_NEG uses reserved fields" : NULL;
 	case K_MOVSX:
@@ -76,6 +77,36 @@ static const char *reserved_fields(const struct bpf_insn *in, const struct bpfvm
 	return NULL;
 }
 
+/* An instruction no table line matches: the kernel names the family whose
+ * fields are wrong when the opcode byte itself is one it knows (an ALU op
+ * with a nonzero off, an END of width 8, a load in a mode it has no use
+ * for), and says "unknown opcode" otherwise. */
+static const char *unmatched(const struct bpf_insn *in)
+{
+	int known = 0;
+	for (int i = 0; i < OP__COUNT && !known; i++)
+		known = bpfvm_opinfo[i].code == in->code;
+	switch (in->code & 0x07) {
+	case OPC_LDX:
+		return "BPF_LDX uses reserved fields";
+	case OPC_ST:
+		return "BPF_ST uses reserved fields";
+	case OPC_STX:
+		return (in->code & 0xe0) == 0xc0 ? NULL : "BPF_STX uses reserved fields";
+	case OPC_ALU:
+	case OPC_ALU64:
+		if (!known)
+			return NULL;
+		switch (in->code & 0xf0) {
+		case 0xb0: return "BPF_MOV uses reserved fields";
+		case 0xd0: return "BPF_END uses reserved fields";
+		case 0x80: return "BPF_NEG uses reserved fields";
+		}
+		return "BPF_ALU uses reserved fields";
+	}
+	return NULL;
+}
+
 static int writes_dst(int kind)
 {
 	switch (kind) {
@@ -108,6 +139,9 @@ int bpfvm_validate(const struct bpf_insn *insns, size_t n, int isa_level,
 		const struct bpf_insn *in = &insns[i];
 		int op = bpfvm_op_lookup(in);
 		if (op < 0) {
+			const char *family = unmatched(in);
+			if (family)
+				return fail(err, errlen, i, "%s", family);
 			if ((in->code & 0x07) == OPC_STX && (in->code & 0xe0) == 0xc0)
 				return fail(err, errlen, i, "BPF_ATOMIC uses invalid atomic opcode %02x", (unsigned)in->imm & 0xff);
 			return fail(err, errlen, i, "unknown opcode %02x", in->code);
@@ -131,14 +165,14 @@ int bpfvm_validate(const struct bpf_insn *insns, size_t n, int isa_level,
 		if (o->kind == K_LDDW) {
 			if (i + 1 >= n || insns[i + 1].code || insns[i + 1].dst_reg ||
 			    insns[i + 1].src_reg || insns[i + 1].off)
-				return fail(err, errlen, i, "invalid BPF_LD_IMM insn");
+				return fail(err, errlen, i, "invalid bpf_ld_imm64 insn");
 			if (in->src_reg == BPF_PSEUDO_MAP_FD || in->src_reg == BPF_PSEUDO_MAP_VALUE) {
 				if (!(flags & VALIDATE_ALLOW_PSEUDO_MAP))
 					return fail(err, errlen, i, "map reference (src_reg %d) needs BPF_PROG_LOAD", in->src_reg);
 				if (in->src_reg == BPF_PSEUDO_MAP_FD && insns[i + 1].imm)
-					return fail(err, errlen, i, "invalid bpf_ld_imm64 insn");
+					return fail(err, errlen, i, "unrecognized bpf_ld_imm64 insn");
 			} else if (in->src_reg != 0) {
-				return fail(err, errlen, i, "invalid bpf_ld_imm64 insn");
+				return fail(err, errlen, i, "unrecognized bpf_ld_imm64 insn");
 			}
 			if (ops) {
 				ops[i] = (uint16_t)op;
@@ -169,11 +203,12 @@ int bpfvm_validate(const struct bpf_insn *insns, size_t n, int isa_level,
 		else
 			continue;
 		if (target < 0 || target >= (long long)n)
-			return fail(err, errlen, i, kind == K_CALL ? "function call to insn %lld is out of range"
-							     : "jump out of range from insn %zu to %lld",
-				    kind == K_CALL ? target : (long long)i, target);
+			return kind == K_CALL ? fail(err, errlen, i, "call to invalid destination")
+					      : fail(err, errlen, i, "jump out of range from insn %zu to %lld", i, target);
+		/* The kernel would run the second half as an LD of another size. */
 		if (ops && ops[target] == BPFVM_OP_LDDW_HI)
-			return fail(err, errlen, i, "jump into the middle of ldimm64 insn %lld", target - 1);
+			return fail(err, errlen, i, "jump into the middle of ldimm64 insn %lld: invalid BPF_LD_IMM insn",
+				    target - 1);
 	}
 	int last = ops ? ops[n - 1] : bpfvm_op_lookup(&insns[n - 1]);
 	if (last == BPFVM_OP_LDDW_HI || (bpfvm_opinfo[last].kind != K_EXIT &&

@@ -160,10 +160,10 @@ static void test_validation(void)
 	CHECK_STR(err, "insn 0: jump out of range from insn 0 to 6");
 	struct bpf_insn mid[] = { JA(1), LD_IMM64(0, 1), EXIT() };
 	CHECK_EQ(run_isa(mid, 4, BPFVM_ISA_V4, NULL, 0, &r0, err), -EINVAL);
-	CHECK_STR(err, "insn 0: jump into the middle of ldimm64 insn 1");
+	CHECK_STR(err, "insn 0: jump into the middle of ldimm64 insn 1: invalid BPF_LD_IMM insn");
 	struct bpf_insn trunc[] = { MOV64_IMM(0, 0), I(0x18, 0, 0, 0, 0) };
 	CHECK_EQ(run_isa(trunc, 2, BPFVM_ISA_V4, NULL, 0, &r0, err), -EINVAL);
-	CHECK_STR(err, "insn 1: invalid BPF_LD_IMM insn");
+	CHECK_STR(err, "insn 1: invalid bpf_ld_imm64 insn");
 	struct bpf_insn fp[] = { MOV64_IMM(10, 0), EXIT() };
 	CHECK_EQ(run_isa(fp, 2, BPFVM_ISA_V4, NULL, 0, &r0, err), -EINVAL);
 	CHECK_STR(err, "insn 0: frame pointer is read only");
