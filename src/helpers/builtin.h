@@ -11,6 +11,15 @@ struct bpfvm_helper_def {
 
 extern const struct bpfvm_helper_def *const bpfvm_builtin_helper_sets[];
 
+/* Clears a program's output buffer on a helper's error path. A size of 0
+ * may come with a NULL pointer (ARG_CONST_SIZE_OR_ZERO), which memset may
+ * not be given. */
+static inline void bpfvm_helper_zero(void *buf, uint64_t size)
+{
+	if (size)
+		__builtin_memset(buf, 0, size);
+}
+
 /* The families. */
 extern const struct bpfvm_helper_def bpfvm_helpers_maps[];
 /* The built-in bpf_map_lookup_elem: the interpreter inlines calls to it

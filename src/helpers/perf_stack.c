@@ -133,7 +133,7 @@ static uint64_t get_stack(uint64_t ctx, uint64_t b, uint64_t sz, uint64_t flags,
 	memset(buf + copy_len, 0, size - copy_len);
 	return copy_len;
 clear:
-	memset(buf, 0, size);
+	bpfvm_helper_zero(buf, size);
 	return RET(err);
 }
 

@@ -31,7 +31,7 @@ static uint64_t skb_load_bytes(uint64_t ctx, uint64_t offset, uint64_t to, uint6
 		memmove(PTR(to), skb->data + off, n);
 		return 0;
 	}
-	memset(PTR(to), 0, n);
+	bpfvm_helper_zero(PTR(to), n);
 	return RET(-EFAULT);
 }
 
@@ -52,7 +52,7 @@ static uint64_t skb_load_bytes_relative(uint64_t ctx, uint64_t offset, uint64_t 
 			return 0;
 		}
 	}
-	memset(PTR(to), 0, n);
+	bpfvm_helper_zero(PTR(to), n);
 	return RET(-EFAULT);
 }
 

@@ -63,7 +63,7 @@ static uint64_t get_tunnel_key(uint64_t ctx, uint64_t to_p, uint64_t size_r, uin
 	memcpy(to, &k, size);
 	return 0;
 clear:
-	memset(to, 0, size);
+	bpfvm_helper_zero(to, size);
 	return RET(err);
 }
 
@@ -131,7 +131,7 @@ static uint64_t get_tunnel_opt(uint64_t ctx, uint64_t to_p, uint64_t size_r, uin
 	memset(to + skb->tunnel.options_len, 0, size - skb->tunnel.options_len);
 	return skb->tunnel.options_len;
 clear:
-	memset(to, 0, size);
+	bpfvm_helper_zero(to, size);
 	return RET(err);
 }
 
@@ -162,7 +162,7 @@ static uint64_t skb_get_xfrm_state(uint64_t ctx, uint64_t index, uint64_t to_p, 
 	struct bpf_xfrm_state *to = PTR(to_p);
 	if (!skb || !skb->xfrm || (uint32_t)index >= skb->xfrm_len || flags ||
 	    (uint32_t)size != sizeof(struct bpf_xfrm_state)) {
-		memset(to, 0, (uint32_t)size);
+		bpfvm_helper_zero(to, (uint32_t)size);
 		return RET(-EINVAL);
 	}
 	const struct bpfvm_xfrm_state *x = &skb->xfrm[(uint32_t)index];

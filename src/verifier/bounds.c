@@ -619,155 +619,65 @@ void scalar_alu(struct vreg *d, const struct vreg *s, uint8_t op, bool alu32)
 
 /* ---- conditional jumps ---- */
 
-/* 1: always taken, 0: never, -1: unknown. */
-static int taken32(const struct vreg *r, uint32_t val, uint8_t op)
+/* The bounds a branch decision looks at: 64-bit ones, or the low halves'
+ * (widened, so one comparison serves both widths). */
+struct jbounds {
+	struct tnum t;
+	uint64_t umin, umax;
+	int64_t smin, smax;
+};
+
+/* 1: always taken, 0: never, -1: unknown (the kernel's is_branch_taken). */
+static int taken_in(const struct jbounds *r, uint64_t val, int64_t sval, uint8_t op)
 {
-	struct tnum t = tnum_subreg(r->var_off);
-	int32_t sval = (int32_t)val;
 	switch (op) {
 	case BPF_JEQ:
-		if (tnum_is_const(t))
-			return t.value == val;
-		if (val < r->u32min || val > r->u32max || sval < r->s32min || sval > r->s32max)
-			return 0;
-		break;
-	case BPF_JNE:
-		if (tnum_is_const(t))
-			return t.value != val;
-		if (val < r->u32min || val > r->u32max || sval < r->s32min || sval > r->s32max)
-			return 1;
-		break;
+	case BPF_JNE: {
+		int eq;
+		if (tnum_is_const(r->t))
+			eq = r->t.value == val;
+		else if (val < r->umin || val > r->umax || sval < r->smin || sval > r->smax)
+			eq = 0;
+		else
+			return -1;
+		return op == BPF_JEQ ? eq : !eq;
+	}
 	case BPF_JSET:
-		if ((~t.mask & t.value) & val)
+		if ((~r->t.mask & r->t.value) & val)
 			return 1;
-		if (!((t.mask | t.value) & val))
+		if (!((r->t.mask | r->t.value) & val))
 			return 0;
-		break;
+		return -1;
 	case BPF_JGT:
-		if (r->u32min > val)
-			return 1;
-		if (r->u32max <= val)
-			return 0;
-		break;
+		return r->umin > val ? 1 : r->umax <= val ? 0 : -1;
 	case BPF_JGE:
-		if (r->u32min >= val)
-			return 1;
-		if (r->u32max < val)
-			return 0;
-		break;
+		return r->umin >= val ? 1 : r->umax < val ? 0 : -1;
 	case BPF_JLT:
-		if (r->u32max < val)
-			return 1;
-		if (r->u32min >= val)
-			return 0;
-		break;
+		return r->umax < val ? 1 : r->umin >= val ? 0 : -1;
 	case BPF_JLE:
-		if (r->u32max <= val)
-			return 1;
-		if (r->u32min > val)
-			return 0;
-		break;
+		return r->umax <= val ? 1 : r->umin > val ? 0 : -1;
 	case BPF_JSGT:
-		if (r->s32min > sval)
-			return 1;
-		if (r->s32max <= sval)
-			return 0;
-		break;
+		return r->smin > sval ? 1 : r->smax <= sval ? 0 : -1;
 	case BPF_JSGE:
-		if (r->s32min >= sval)
-			return 1;
-		if (r->s32max < sval)
-			return 0;
-		break;
+		return r->smin >= sval ? 1 : r->smax < sval ? 0 : -1;
 	case BPF_JSLT:
-		if (r->s32max < sval)
-			return 1;
-		if (r->s32min >= sval)
-			return 0;
-		break;
+		return r->smax < sval ? 1 : r->smin >= sval ? 0 : -1;
 	case BPF_JSLE:
-		if (r->s32max <= sval)
-			return 1;
-		if (r->s32min > sval)
-			return 0;
-		break;
+		return r->smax <= sval ? 1 : r->smin > sval ? 0 : -1;
 	}
 	return -1;
 }
 
+static int taken32(const struct vreg *r, uint32_t val, uint8_t op)
+{
+	struct jbounds b = { tnum_subreg(r->var_off), r->u32min, r->u32max, r->s32min, r->s32max };
+	return taken_in(&b, val, (int32_t)val, op);
+}
+
 static int taken64(const struct vreg *r, uint64_t val, uint8_t op)
 {
-	struct tnum t = r->var_off;
-	int64_t sval = (int64_t)val;
-	switch (op) {
-	case BPF_JEQ:
-		if (tnum_is_const(t))
-			return t.value == val;
-		if (val < r->umin || val > r->umax || sval < r->smin || sval > r->smax)
-			return 0;
-		break;
-	case BPF_JNE:
-		if (tnum_is_const(t))
-			return t.value != val;
-		if (val < r->umin || val > r->umax || sval < r->smin || sval > r->smax)
-			return 1;
-		break;
-	case BPF_JSET:
-		if ((~t.mask & t.value) & val)
-			return 1;
-		if (!((t.mask | t.value) & val))
-			return 0;
-		break;
-	case BPF_JGT:
-		if (r->umin > val)
-			return 1;
-		if (r->umax <= val)
-			return 0;
-		break;
-	case BPF_JGE:
-		if (r->umin >= val)
-			return 1;
-		if (r->umax < val)
-			return 0;
-		break;
-	case BPF_JLT:
-		if (r->umax < val)
-			return 1;
-		if (r->umin >= val)
-			return 0;
-		break;
-	case BPF_JLE:
-		if (r->umax <= val)
-			return 1;
-		if (r->umin > val)
-			return 0;
-		break;
-	case BPF_JSGT:
-		if (r->smin > sval)
-			return 1;
-		if (r->smax <= sval)
-			return 0;
-		break;
-	case BPF_JSGE:
-		if (r->smin >= sval)
-			return 1;
-		if (r->smax < sval)
-			return 0;
-		break;
-	case BPF_JSLT:
-		if (r->smax < sval)
-			return 1;
-		if (r->smin >= sval)
-			return 0;
-		break;
-	case BPF_JSLE:
-		if (r->smax <= sval)
-			return 1;
-		if (r->smin > sval)
-			return 0;
-		break;
-	}
-	return -1;
+	struct jbounds b = { r->var_off, r->umin, r->umax, r->smin, r->smax };
+	return taken_in(&b, val, (int64_t)val, op);
 }
 
 /* is_branch_taken for a scalar compared with a constant. */

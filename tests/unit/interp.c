@@ -139,6 +139,12 @@ static void test_helper_args(void)
 	struct bpf_insn forged[] = { MOV64_IMM(1, 4096), MOV64_IMM(2, 1), CALL(100), EXIT() };
 	CHECK_EQ(run_isa(forged, 4, BPFVM_ISA_V51, mem, 8, &r0, err), -EFAULT);
 	CHECK_STR(err, "insn 2: helper sum_bytes: R1 does not point to enough accessible memory");
+	/* A zero-sized output may be NULL: bpf_skb_load_bytes outside an skb
+	 * program fails cleanly (found by fuzz_interp under UBSan). */
+	struct bpf_insn nullbuf[] = { MOV64_IMM(2, 0), MOV64_IMM(3, 0), MOV64_IMM(4, 0),
+				      CALL(BPF_FUNC_skb_load_bytes), EXIT() };
+	CHECK_EQ(run_isa(nullbuf, 5, BPFVM_ISA_V51, mem, 8, &r0, err), 0);
+	CHECK_EQ((int64_t)r0, -EFAULT);
 	/* The stack is memory the program owns, from the start. */
 	struct bpf_insn fresh[] = { MOV64_REG(1, 10), ALU64_IMM(0x00, 1, -8), MOV64_IMM(2, 8), CALL(100), EXIT() };
 	CHECK_EQ(run_isa(fresh, 5, BPFVM_ISA_V51, NULL, 0, &r0, err), 0);
