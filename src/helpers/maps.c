@@ -73,10 +73,10 @@ static uint64_t map_peek_elem(uint64_t m, uint64_t value, uint64_t r3, uint64_t 
 
 /* Verified programs hold one lock at a time and release it (the verifier's
  * spin-lock rules). Checked runs enforce the same rules as they go, and
- * give up on a lock another thread has held for a second: an unverified
+ * give up on a lock another thread has held for 100 ms: an unverified
  * program (or a host's bytes given as the lock word) must not hang the
  * host. */
-#define CHECKED_LOCK_WAIT_NS 1000000000ll
+#define CHECKED_LOCK_WAIT_NS 100000000ll
 
 static uint64_t spin_lock(uint64_t lock, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, struct bpfvm_run *run)
 {
@@ -89,7 +89,7 @@ static uint64_t spin_lock(uint64_t lock, uint64_t r2, uint64_t r3, uint64_t r4, 
 		return 0;
 	}
 	if (!bpfvm_spin_trylock_for(PTR(lock), CHECKED_LOCK_WAIT_NS)) {
-		bpfvm_run_fault(run, -EDEADLK, "insn %u: bpf_spin_lock not released by its holder for a second",
+		bpfvm_run_fault(run, -EDEADLK, "insn %u: bpf_spin_lock not released by its holder for 100 ms",
 				run->pc);
 		return 0;
 	}
