@@ -60,6 +60,25 @@ BPFVM_API int bpfvm_bpf(struct bpfvm *vm, int cmd, union bpf_attr *attr, unsigne
 /* close(2) for the vm's fds. */
 BPFVM_API int bpfvm_close(struct bpfvm *vm, int fd);
 
+/* ---- the verifier's options --------------------------------------------- */
+
+/* The v5.1 ABI has no prog_flags bits for these: they are set on the vm and
+ * apply to its later BPF_PROG_LOADs. The default, 0, verifies as the kernel
+ * does for root, and accepts loops whose every path provably ends, as Linux
+ * 5.3+ (with its precision tracking). */
+enum bpfvm_verifier_flags {
+	/* Every back-edge is refused ("back-edge from insn X to Y"), as v5.1. */
+	BPFVM_VERIFIER_STRICT_LOOPS = 1u << 0,
+	/* The rules for a loader without CAP_SYS_ADMIN: no pointer leaks, no
+	 * pointer subtraction, no BPF-to-BPF calls, no loops. */
+	BPFVM_VERIFIER_UNPRIV = 1u << 1,
+	/* Linux v5.1 exactly where later kernels changed (implies
+	 * STRICT_LOOPS): only the v5.1 instruction set, no precision
+	 * tracking, v5.1's limits (4096 insns, 131072 processed) and wording. */
+	BPFVM_VERIFIER_V51 = 1u << 2,
+};
+BPFVM_API void bpfvm_verifier_set_flags(struct bpfvm *vm, uint32_t flags);
+
 /* ---- instruction-set levels -------------------------------------------- */
 
 enum bpfvm_isa {

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-void bpfvm_verifier_set_flags(struct bpfvm *vm, uint32_t flags)
+BPFVM_API void bpfvm_verifier_set_flags(struct bpfvm *vm, uint32_t flags)
 {
 	vm->verifier_flags = flags;
 }

@@ -11,31 +11,14 @@
 #ifndef BPFVM_VERIFIER_VERIFIER_H
 #define BPFVM_VERIFIER_VERIFIER_H
 #include <stdint.h>
-#include <bpfvm/uapi.h>
+#include <bpfvm/bpfvm.h>
 
 struct bpfvm;
 struct bpfvm_prog;
 struct bpfvm_log;
 
-enum bpfvm_verifier_flags {
-	/* v5.1 exactly: every back-edge is "back-edge from insn X to Y". */
-	BPFVM_VERIFIER_STRICT_LOOPS = 1u << 0,
-	/* The rules for a loader without CAP_SYS_ADMIN: no pointer leaks
-	 * (into maps, helpers, r0, comparisons, 32-bit copies), no pointer
-	 * subtraction, no BPF-to-BPF calls, no loops, map value and stack
-	 * pointer arithmetic kept in bounds. */
-	BPFVM_VERIFIER_UNPRIV = 1u << 1,
-	/* Linux v5.1 exactly where later kernels changed (implies
-	 * STRICT_LOOPS): only the v5.1 instruction set (no cpu v4, no
-	 * atomics of 5.12), BPF_XOR not range-tracked, constants not kept
-	 * across spills, no precision tracking, at most 1024 pending
-	 * branches ("BPF program is too complex"), 4096 insns and an insn
-	 * budget of 131072, v5.1's wording where it differs. For the corpus
-	 * of v5.1 verdicts. */
-	BPFVM_VERIFIER_V51 = 1u << 2,
-};
-
-void bpfvm_verifier_set_flags(struct bpfvm *vm, uint32_t flags);
+/* The options (enum bpfvm_verifier_flags, bpfvm_verifier_set_flags) are
+ * public: <bpfvm/bpfvm.h>. */
 
 /* PROG_LOAD's verification (bpf_check). prog->code holds the validated
  * instructions with maps resolved (prog->used_maps); prog->type and
