@@ -377,7 +377,8 @@ BPFVM_API int bpfvm_net_set_xfrm(struct bpfvm *vm, const struct bpfvm_net_xfrm *
 	NET_LOCK(vm);
 	struct net *nt = net_find(vm, 1);
 	if (nt) {
-		memcpy(nt->xfrm, states, n * sizeof(*states));
+		if (n)
+			memcpy(nt->xfrm, states, n * sizeof(*states));
 		nt->nxfrm = n;
 	}
 	NET_UNLOCK(vm);
