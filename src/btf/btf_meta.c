@@ -14,23 +14,38 @@ static bool type_id_valid(uint32_t id)
 	return id <= BTF_MAX_TYPE;
 }
 
+/* The type's trailing data must fit in what is left of the section. */
+static int meta_fits(struct btf_env *env, const struct btf_type *t, uint32_t meta_left, uint32_t meta_needed)
+{
+	if (meta_left >= meta_needed)
+		return 1;
+	btf_log_basic(env, t, "meta_left:%u meta_needed:%u", meta_left, meta_needed);
+	return 0;
+}
+
+/* Kinds without members and without a kind_flag meaning. */
+static int no_vlen_no_kflag(struct btf_env *env, const struct btf_type *t)
+{
+	if (btf_vlen(t)) {
+		btf_log_type(env, t, "vlen != 0");
+		return 0;
+	}
+	if (btf_kflag(t)) {
+		btf_log_type(env, t, "Invalid btf_info kind_flag");
+		return 0;
+	}
+	return 1;
+}
+
 /* ---- INT ---- */
 
 static int int_check_meta(struct btf_env *env, const struct btf_type *t, uint32_t meta_left)
 {
 	const uint32_t meta_needed = sizeof(uint32_t);
-	if (meta_left < meta_needed) {
-		btf_log_basic(env, t, "meta_left:%u meta_needed:%u", meta_left, meta_needed);
+	if (!meta_fits(env, t, meta_left, meta_needed))
 		return -EINVAL;
-	}
-	if (btf_vlen(t)) {
-		btf_log_type(env, t, "vlen != 0");
+	if (!no_vlen_no_kflag(env, t))
 		return -EINVAL;
-	}
-	if (btf_kflag(t)) {
-		btf_log_type(env, t, "Invalid btf_info kind_flag");
-		return -EINVAL;
-	}
 	uint32_t d = btf_int_data(t);
 	if (d & ~BTF_INT_MASK) {
 		btf_log_basic(env, t, "Invalid int_data:%x", d);
@@ -77,14 +92,8 @@ static void int_log(struct btf_env *env, const struct btf_type *t)
 
 static int ref_type_check_meta(struct btf_env *env, const struct btf_type *t, uint32_t meta_left)
 {
-	if (btf_vlen(t)) {
-		btf_log_type(env, t, "vlen != 0");
+	if (!no_vlen_no_kflag(env, t))
 		return -EINVAL;
-	}
-	if (btf_kflag(t)) {
-		btf_log_type(env, t, "Invalid btf_info kind_flag");
-		return -EINVAL;
-	}
 	if (!type_id_valid(t->type)) {
 		btf_log_type(env, t, "Invalid type_id");
 		return -EINVAL;
@@ -138,22 +147,14 @@ static void fwd_log(struct btf_env *env, const struct btf_type *t)
 static int array_check_meta(struct btf_env *env, const struct btf_type *t, uint32_t meta_left)
 {
 	const uint32_t meta_needed = sizeof(struct btf_array);
-	if (meta_left < meta_needed) {
-		btf_log_basic(env, t, "meta_left:%u meta_needed:%u", meta_left, meta_needed);
+	if (!meta_fits(env, t, meta_left, meta_needed))
 		return -EINVAL;
-	}
 	if (t->name_off) {
 		btf_log_type(env, t, "Invalid name");
 		return -EINVAL;
 	}
-	if (btf_vlen(t)) {
-		btf_log_type(env, t, "vlen != 0");
+	if (!no_vlen_no_kflag(env, t))
 		return -EINVAL;
-	}
-	if (btf_kflag(t)) {
-		btf_log_type(env, t, "Invalid btf_info kind_flag");
-		return -EINVAL;
-	}
 	if (t->size) {
 		btf_log_type(env, t, "size != 0");
 		return -EINVAL;
@@ -184,10 +185,8 @@ static int struct_check_meta(struct btf_env *env, const struct btf_type *t, uint
 {
 	bool is_union = btf_kind(t) == BTF_KIND_UNION;
 	uint32_t meta_needed = btf_vlen(t) * (uint32_t)sizeof(struct btf_member);
-	if (meta_left < meta_needed) {
-		btf_log_basic(env, t, "meta_left:%u meta_needed:%u", meta_left, meta_needed);
+	if (!meta_fits(env, t, meta_left, meta_needed))
 		return -EINVAL;
-	}
 	if (t->name_off && !btf_name_valid_identifier(env->btf, t->name_off)) {
 		btf_log_type(env, t, "Invalid name");
 		return -EINVAL;
@@ -240,10 +239,8 @@ static int enum_check_meta(struct btf_env *env, const struct btf_type *t, uint32
 {
 	uint16_t nr = btf_vlen(t);
 	uint32_t meta_needed = nr * (uint32_t)sizeof(struct btf_enum);
-	if (meta_left < meta_needed) {
-		btf_log_basic(env, t, "meta_left:%u meta_needed:%u", meta_left, meta_needed);
+	if (!meta_fits(env, t, meta_left, meta_needed))
 		return -EINVAL;
-	}
 	if (btf_kflag(t)) {
 		btf_log_type(env, t, "Invalid btf_info kind_flag");
 		return -EINVAL;
@@ -278,10 +275,8 @@ static int enum_check_meta(struct btf_env *env, const struct btf_type *t, uint32
 static int func_proto_check_meta(struct btf_env *env, const struct btf_type *t, uint32_t meta_left)
 {
 	uint32_t meta_needed = btf_vlen(t) * (uint32_t)sizeof(struct btf_param);
-	if (meta_left < meta_needed) {
-		btf_log_basic(env, t, "meta_left:%u meta_needed:%u", meta_left, meta_needed);
+	if (!meta_fits(env, t, meta_left, meta_needed))
 		return -EINVAL;
-	}
 	if (t->name_off) {
 		btf_log_type(env, t, "Invalid name");
 		return -EINVAL;
@@ -325,14 +320,8 @@ static int func_check_meta(struct btf_env *env, const struct btf_type *t, uint32
 		return -EINVAL;
 	}
 	/* v5.1 has no linkage in vlen (v5.6 allows static/global/extern) */
-	if (btf_vlen(t)) {
-		btf_log_type(env, t, "vlen != 0");
+	if (!no_vlen_no_kflag(env, t))
 		return -EINVAL;
-	}
-	if (btf_kflag(t)) {
-		btf_log_type(env, t, "Invalid btf_info kind_flag");
-		return -EINVAL;
-	}
 	btf_log_type_plain(env, t);
 	return 0;
 }
@@ -342,18 +331,10 @@ static int func_check_meta(struct btf_env *env, const struct btf_type *t, uint32
 static int var_check_meta(struct btf_env *env, const struct btf_type *t, uint32_t meta_left)
 {
 	const uint32_t meta_needed = sizeof(struct btf_var);
-	if (meta_left < meta_needed) {
-		btf_log_basic(env, t, "meta_left:%u meta_needed:%u", meta_left, meta_needed);
+	if (!meta_fits(env, t, meta_left, meta_needed))
 		return -EINVAL;
-	}
-	if (btf_vlen(t)) {
-		btf_log_type(env, t, "vlen != 0");
+	if (!no_vlen_no_kflag(env, t))
 		return -EINVAL;
-	}
-	if (btf_kflag(t)) {
-		btf_log_type(env, t, "Invalid btf_info kind_flag");
-		return -EINVAL;
-	}
 	if (!t->name_off || !btf_name_valid_identifier(env->btf, t->name_off)) {
 		btf_log_type(env, t, "Invalid name");
 		return -EINVAL;
@@ -381,10 +362,8 @@ static void var_log(struct btf_env *env, const struct btf_type *t)
 static int datasec_check_meta(struct btf_env *env, const struct btf_type *t, uint32_t meta_left)
 {
 	uint32_t meta_needed = btf_vlen(t) * (uint32_t)sizeof(struct btf_var_secinfo);
-	if (meta_left < meta_needed) {
-		btf_log_basic(env, t, "meta_left:%u meta_needed:%u", meta_left, meta_needed);
+	if (!meta_fits(env, t, meta_left, meta_needed))
 		return -EINVAL;
-	}
 	if (!btf_vlen(t)) {
 		btf_log_type(env, t, "vlen == 0");
 		return -EINVAL;
